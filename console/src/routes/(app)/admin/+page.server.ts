@@ -1,0 +1,27 @@
+import { createAccount, listAccounts } from '$platform/accounts/accounts.ts';
+import { readAuditLog } from '$platform/audit/audit-log.ts';
+import { getTenant } from '$platform/tenants/tenants.ts';
+import { failFrom, field, httpCall, requireRole } from '$lib/server/http.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const actor = requireRole(event, ['admin']);
+	return httpCall(async () => {
+		const [accounts, audit, tenant] = await Promise.all([listAccounts(actor), readAuditLog(actor, 50), getTenant(actor)]);
+		return { accounts, audit, policy: tenant };
+	});
+};
+
+export const actions: Actions = {
+	create: async (event) => {
+		const actor = requireRole(event, ['admin']);
+		const form = await event.request.formData();
+		const refill = { loginId: field(form, 'loginId') ?? '', displayName: field(form, 'displayName') ?? '', role: field(form, 'role') ?? '' };
+		try {
+			const created = await createAccount(actor, { ...refill, password: field(form, 'password') });
+			return { created: created.loginId };
+		} catch (e) {
+			return failFrom(e, refill);
+		}
+	}
+};

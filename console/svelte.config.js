@@ -1,0 +1,3 @@
+import { defineAppConfig } from '../svelte.config.js';
+
+export default defineAppConfig({ name: 'console' });

@@ -1,0 +1,2 @@
+/// <reference path="../../platform/web/app-types.d.ts" />
+export {};

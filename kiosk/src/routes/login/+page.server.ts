@@ -1,0 +1,9 @@
+import { redirect } from '@sveltejs/kit';
+import { signInAction } from '$platform/web/sign-in-action.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = ({ locals }) => {
+	if (locals.actor) redirect(303, '/');
+};
+
+export const actions: Actions = { default: signInAction('kiosk', () => '/') };

@@ -1,0 +1,89 @@
+/**
+ * The one place that reads process.env. Validated once, cached, typed. A bad or
+ * missing variable stops start-up with a message naming it.
+ */
+export interface Config {
+	env: 'development' | 'test' | 'production';
+	databaseUrl: string;
+	databaseOpsUrl: string;
+	databaseOwnerUrl: string | null;
+	livekit: { url: string; apiKey: string; apiSecret: string };
+	redisUrl: string | null;
+	/** Sessions: lifetime and the point at which use pushes expiry back (Lucia guide: 30/15 days). */
+	sessionDays: number;
+	sessionRenewDays: number;
+	/** When true, session cookies carry Secure. Defaults to on outside development/test. */
+	cookieSecure: boolean;
+	/** Upper bound on request bodies the apps accept, in bytes. */
+	bodyLimitBytes: number;
+	/** Per-IP sign-in attempts per minute before 429. */
+	signInPerMinute: number;
+}
+
+let cached: Config | null = null;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+	const problems: string[] = [];
+	const str = (name: string, fallback?: string): string => {
+		const v = env[name] ?? fallback;
+		if (v === undefined || v === '') {
+			problems.push(`${name} is required`);
+			return '';
+		}
+		return v;
+	};
+	const int = (name: string, fallback: number, min: number, max: number): number => {
+		const raw = env[name];
+		if (raw === undefined || raw === '') return fallback;
+		const n = Number(raw);
+		if (!Number.isInteger(n) || n < min || n > max) {
+			problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+			return fallback;
+		}
+		return n;
+	};
+	const url = (name: string, protocols: string[], fallback?: string): string => {
+		const v = str(name, fallback);
+		if (!v) return v;
+		try {
+			const u = new URL(v);
+			if (!protocols.includes(u.protocol)) problems.push(`${name} must use ${protocols.join(' or ')} (got ${u.protocol})`);
+		} catch {
+			problems.push(`${name} is not a valid URL`);
+		}
+		return v;
+	};
+
+	const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+	const dev = nodeEnv !== 'production';
+	const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:'], dev ? 'postgres://concierge_app:app-dev-password@127.0.0.1:5432/concierge' : undefined);
+	const config: Config = {
+		env: nodeEnv,
+		databaseUrl,
+		databaseOpsUrl: url('DATABASE_OPS_URL', ['postgres:', 'postgresql:'], dev ? 'postgres://concierge_ops:ops-dev-password@127.0.0.1:5432/concierge' : undefined),
+		databaseOwnerUrl: env.DATABASE_OWNER_URL || null,
+		livekit: {
+			url: url('LIVEKIT_URL', ['ws:', 'wss:'], dev ? 'ws://127.0.0.1:7880' : undefined),
+			apiKey: str('LIVEKIT_API_KEY', dev ? 'devkey' : undefined),
+			apiSecret: str('LIVEKIT_API_SECRET', dev ? 'concierge-dev-secret-0123456789abcdef0123' : undefined)
+		},
+		redisUrl: env.REDIS_URL || null,
+		sessionDays: int('SESSION_DAYS', 30, 1, 365),
+		sessionRenewDays: int('SESSION_RENEW_DAYS', 15, 0, 365),
+		cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : !dev,
+		bodyLimitBytes: int('BODY_LIMIT_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
+		signInPerMinute: int('SIGNIN_PER_MINUTE', 30, 1, 100_000)
+	};
+	if (config.livekit.apiSecret && config.livekit.apiSecret.length < 32) problems.push('LIVEKIT_API_SECRET must be at least 32 characters');
+	if (env.REDIS_URL) url('REDIS_URL', ['redis:', 'rediss:']);
+	if (config.sessionRenewDays >= config.sessionDays) problems.push('SESSION_RENEW_DAYS must be less than SESSION_DAYS');
+	if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+	return config;
+}
+
+export function config(): Config {
+	cached ??= loadConfig();
+	return cached;
+}

@@ -1,0 +1,56 @@
+/**
+ * The one mapping from platform errors to HTTP, shared by both apps. Route files
+ * call platform functions and pass anything thrown through here.
+ */
+import { error, fail, isHttpError, isRedirect, type ActionFailure } from '@sveltejs/kit';
+import { isDomainError } from '../errors.ts';
+
+export interface FailBody {
+	message: string;
+	code: string;
+	[field: string]: unknown;
+}
+
+/** For form actions: a DomainError becomes fail(status, { message, code, ...refill }). */
+export function failFrom(e: unknown, refill: Record<string, unknown> = {}): ActionFailure<FailBody> {
+	if (isDomainError(e)) return fail(e.status, { message: e.message, code: e.code, ...refill });
+	throw e;
+}
+
+/** For loads and endpoints: a DomainError becomes error(status, { message, code }). */
+export function rethrowHttp(e: unknown): never {
+	if (isDomainError(e)) error(e.status, { message: e.message, code: e.code });
+	throw e;
+}
+
+/** Run fn, mapping domain errors to HTTP errors; redirects and HTTP errors pass through. */
+export async function httpCall<T>(fn: () => Promise<T>): Promise<T> {
+	try {
+		return await fn();
+	} catch (e) {
+		if (isRedirect(e) || isHttpError(e)) throw e;
+		rethrowHttp(e);
+	}
+}
+
+/** Read a JSON body with a clear 4xx for anything that is not a JSON object. */
+export async function readJsonObject(request: Request, maxBytes = 64 * 1024): Promise<Record<string, unknown>> {
+	const type = request.headers.get('content-type') ?? '';
+	if (!/^application\/json\b/i.test(type)) error(415, { message: 'Send a JSON body (Content-Type: application/json).', code: 'unsupported_media_type' });
+	const text = await request.text().catch(() => error(400, { message: 'The request body could not be read.', code: 'bad_body' }));
+	if (text.length > maxBytes) error(413, { message: 'The request body is too large.', code: 'too_large' });
+	let body: unknown;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		error(400, { message: 'The request body is not valid JSON.', code: 'bad_json' });
+	}
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) error(400, { message: 'The request body must be a JSON object.', code: 'bad_json' });
+	return body as Record<string, unknown>;
+}
+
+/** A form field as a string, or undefined when absent or not text (a file upload, say). */
+export function field(form: FormData, name: string): string | undefined {
+	const v = form.get(name);
+	return typeof v === 'string' ? v : undefined;
+}
