@@ -1,0 +1,74 @@
+/**
+ * Starts the built kiosk and console apps (node build) once per test run, on the
+ * test ports, against the test database and LiveKit. Browser and HTTP tests call
+ * startApps(); run.ts stops them at the end.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface Apps {
+	kiosk: string;
+	console: string;
+}
+
+let started: Promise<Apps> | null = null;
+const children: ChildProcess[] = [];
+export const appLogs: Record<string, string[]> = { kiosk: [], console: [] };
+
+function launch(name: 'kiosk' | 'console', port: number): Promise<string> {
+	const origin = `http://127.0.0.1:${port}`;
+	const child = spawn(process.execPath, [root + `${name}/build/index.js`], {
+		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin, BODY_SIZE_LIMIT: process.env.BODY_SIZE_LIMIT ?? '512K' },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	children.push(child);
+	const keep = (d: Buffer) => {
+		const lines = appLogs[name]!;
+		lines.push(...d.toString().split('\n').filter(Boolean));
+		if (lines.length > 2000) lines.splice(0, lines.length - 2000);
+	};
+	child.stdout!.on('data', keep);
+	child.stderr!.on('data', keep);
+	return new Promise((resolve, reject) => {
+		const deadline = Date.now() + 20_000;
+		const poll = async () => {
+			if (child.exitCode !== null) return reject(new Error(`${name} exited: ${appLogs[name]!.join('\n')}`));
+			try {
+				const r = await fetch(origin + '/login');
+				if (r.ok) return resolve(origin);
+			} catch {}
+			if (Date.now() > deadline) return reject(new Error(`${name} did not start on ${origin}`));
+			setTimeout(poll, 150);
+		};
+		void poll();
+	});
+}
+
+export function startApps(): Promise<Apps> {
+	started ??= (async () => {
+		const [kiosk, console] = await Promise.all([
+			launch('kiosk', Number(process.env.TEST_KIOSK_PORT ?? 5183)),
+			launch('console', Number(process.env.TEST_CONSOLE_PORT ?? 5184))
+		]);
+		return { kiosk, console };
+	})();
+	return started;
+}
+
+export async function stopApps(): Promise<void> {
+	await Promise.all(
+		children.map(
+			(c) =>
+				new Promise<void>((resolve) => {
+					if (c.exitCode !== null) return resolve();
+					c.once('exit', () => resolve());
+					c.kill('SIGTERM');
+					setTimeout(() => c.kill('SIGKILL'), 3000).unref();
+				})
+		)
+	);
+	children.length = 0;
+	started = null;
+}
