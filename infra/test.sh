@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: everything the tests need, on a fresh Debian machine or this one.
 #   1. system packages and livekit-server (infra/install.sh; cached, quick when present)
-#   2. npm packages (npm ci when node_modules is missing or older than the lock file)
+#   2. npm packages (npm install when node_modules is missing or older than the lock file)
 #   3. services: PostgreSQL (test database), Redis, and a LiveKit instance of its own
 #      on test ports, whose webhooks reach the test console
 #   4. build both apps, then run every suite (unit, db, web) and print one line
@@ -14,8 +14,10 @@ REPO=$PWD
 bash infra/install.sh
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "npm: installing packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: npm 11.19 writes a lock file holding only this
+  # platform's optional packages and then its own `npm ci` refuses that lock.
+  echo "npm: installing packages"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 # Test settings: a database of its own, LiveKit on other ports, apps on other ports,
