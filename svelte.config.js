@@ -14,8 +14,6 @@ export function defineAppConfig(app) {
 		kit: {
 			adapter: adapter({ out: 'build', precompress: false, envPrefix: '' }),
 			alias: { $platform: root + 'platform' },
-			// SvelteKit's own origin check for form posts stays on (CSRF).
-			csrf: { checkOrigin: true },
 			version: { name: process.env.APP_VERSION ?? 'dev', pollInterval: 60_000 },
 			outDir: '.svelte-kit',
 			env: { dir: root }
