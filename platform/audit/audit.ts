@@ -11,6 +11,8 @@ export type AuditAction =
 	| 'signin.refused_expired'
 	| 'account.locked'
 	| 'account.created'
+	| 'account.disabled'
+	| 'account.enabled'
 	| 'account.password_changed'
 	| 'session.signed_out'
 	| 'operator.read';

@@ -1,0 +1,3 @@
+import { accountStateHandler } from '$lib/server/account-state.ts';
+
+export const POST = accountStateHandler(false);
