@@ -43,6 +43,10 @@ export REDIS_TEST_URL="redis://127.0.0.1:${REDIS_PORT:-6379}/$((1 + slot))"
 source infra/env.sh
 
 bash infra/services.sh start
+if [ "${CI:-}" = true ]; then
+  # On CI nothing should outlive the run: stop the LiveKit and Redis this run started.
+  trap 'bash infra/services.sh stop >/dev/null 2>&1 || true' EXIT
+fi
 
 group=${1:-all}
 if [ "$group" = all ] || [ "$group" = web ]; then
