@@ -34,10 +34,7 @@ function isJapanesePhone(m: string): boolean {
 export function redactDeep<T>(v: T): T {
 	if (typeof v === 'string') return redactText(v) as T;
 	if (Array.isArray(v)) return v.map(redactDeep) as T;
-	if (v && typeof v === 'object') {
-		const out: Record<string, unknown> = {};
-		for (const [k, x] of Object.entries(v)) out[redactText(k)] = redactDeep(x);
-		return out as T;
-	}
+	// fromEntries defines own properties, so a "__proto__" key stays a key.
+	if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [redactText(k), redactDeep(x)])) as T;
 	return v;
 }

@@ -91,7 +91,7 @@ export function parseReport(body: unknown): ReportInput {
 		if (depth(stats) > LIMITS.statsDepth) bad('stats', `is nested deeper than ${LIMITS.statsDepth} levels`);
 	}
 
-	return {
+	return wellFormed({
 		id: id.toLowerCase(),
 		kind,
 		message: text(o, 'message', LIMITS.message, true),
@@ -105,5 +105,17 @@ export function parseReport(body: unknown): ReportInput {
 		device: device as ReportInput['device'],
 		logs: logs as string[],
 		stats
-	};
+	});
+}
+
+/**
+ * Every string made storable: PostgreSQL's jsonb and text refuse NUL characters,
+ * and lone UTF-16 surrogates are not text. Both become U+FFFD.
+ */
+function wellFormed<T>(v: T): T {
+	if (typeof v === 'string') return v.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') as T;
+	if (Array.isArray(v)) return v.map(wellFormed) as T;
+	// fromEntries defines own properties, so a "__proto__" key stays a key.
+	if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [wellFormed(k), wellFormed(x)])) as T;
+	return v;
 }

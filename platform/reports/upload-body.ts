@@ -58,18 +58,16 @@ async function readCapped(request: Request, max: number): Promise<Buffer> {
 			const { done, value } = await reader.read();
 			if (done) break;
 			size += value.byteLength;
-			if (size > max) {
-				await reader.cancel().catch(() => {});
-				throw tooLarge();
-			}
-			chunks.push(value);
+			// Past the cap, keep draining without keeping (adapter-node's BODY_SIZE_LIMIT
+			// bounds it) so the client reads a clean 413 instead of a reset connection.
+			if (size <= max) chunks.push(value);
 		}
 	} catch (e) {
-		if (e instanceof TooLarge) throw e;
 		// adapter-node's own BODY_SIZE_LIMIT ends the stream with an error: still too large.
 		if (e instanceof Error && /content-length|body size|too large/i.test(e.message)) throw tooLarge();
 		throw new Invalid('bad_body', 'The report could not be read.');
 	}
+	if (size > max) throw tooLarge();
 	if (size === 0) throw new Invalid('empty_body', 'The report is empty.');
 	return Buffer.concat(chunks, size);
 }
