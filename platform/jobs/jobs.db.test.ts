@@ -140,6 +140,18 @@ for (const backend of backends) {
 		assert.is(g!.n, 1, 'grouped exactly once');
 	});
 
+	test('the sweep finds stored reports that have no job yet and gets them processed', async () => {
+		const a = await storedReport();
+		const b = await storedReport();
+		const worker = startWorker(handlers(queue), { backend, name: queueName, log: () => {} });
+		try {
+			await queue.add('reports.sweep', {}, { jobId: `sweep-${randomUUID()}` });
+			await until('both processed', async () => (await processedAt(a.reportId)) && (await processedAt(b.reportId)));
+		} finally {
+			await worker.close();
+		}
+	});
+
 	test('SIGTERM closes the worker cleanly', async () => {
 		const w = spawnWorker(backend, queueName);
 		await until('worker ready', async () => (w as ChildProcess & { output: string[] }).output.join('').includes('worker ready'), 20_000);

@@ -85,10 +85,13 @@ export async function enqueue<N extends JobName>(queue: JobQueue, name: N, paylo
 	await queue.add(name, payload, { jobId: jobIdFor(name, payload), ...opts });
 }
 
-/** Add many jobs of one name in one round trip. */
+/**
+ * Add many jobs of one name, 50 at a time. Not queue.addBulk: on PostgreSQL its
+ * add_jobs_bulk() creates a per-queue sequence on first use, which would need
+ * CREATE on the bullmq schema, a privilege the app role deliberately lacks.
+ */
 export async function enqueueMany<N extends JobName>(queue: JobQueue, name: N, payloads: JobPayloads[N][]): Promise<void> {
-	if (!payloads.length) return;
-	await queue.addBulk(payloads.map((data) => ({ name, data, opts: { ...defaultJobOptions, jobId: jobIdFor(name, data) } })));
+	for (let i = 0; i < payloads.length; i += 50) await Promise.all(payloads.slice(i, i + 50).map((p) => enqueue(queue, name, p)));
 }
 
 export type Handler<N extends JobName> = (payload: JobPayloads[N], job: AnyJob) => Promise<unknown>;
