@@ -18,6 +18,12 @@ export interface Config {
 	bodyLimitBytes: number;
 	/** Per-IP sign-in attempts per minute before 429. */
 	signInPerMinute: number;
+	/** Background jobs (platform/jobs): queue name, lock period, worker concurrency. */
+	jobs: { queue: string; lockMs: number; concurrency: number };
+	/** Crash reports: per-kiosk upload burst and refill, and how long reports are kept. */
+	reports: { burst: number; perMinute: number; retentionDays: number };
+	/** Audit log retention in days (default 365, i.e. 12 months; at least 30). */
+	auditRetentionDays: number;
 }
 
 let cached: Config | null = null;
@@ -74,8 +80,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		sessionRenewDays: int('SESSION_RENEW_DAYS', 15, 0, 365),
 		cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : !dev,
 		bodyLimitBytes: int('BODY_LIMIT_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
-		signInPerMinute: int('SIGNIN_PER_MINUTE', 30, 1, 100_000)
+		signInPerMinute: int('SIGNIN_PER_MINUTE', 30, 1, 100_000),
+		jobs: {
+			queue: str('JOBS_QUEUE', 'concierge'),
+			// A killed worker's job is retried once its lock lapses; short locks mean quick recovery.
+			lockMs: int('JOBS_LOCK_MS', 30_000, 1_000, 600_000),
+			concurrency: int('JOBS_CONCURRENCY', 4, 1, 64)
+		},
+		reports: {
+			burst: int('REPORTS_BURST', 20, 1, 100_000),
+			perMinute: int('REPORTS_PER_MINUTE', 12, 1, 600_000),
+			retentionDays: int('REPORTS_RETENTION_DAYS', 90, 7, 3650)
+		},
+		auditRetentionDays: int('AUDIT_RETENTION_DAYS', 365, 30, 3650)
 	};
+	if (!/^[a-z][a-z0-9-]{0,62}$/.test(config.jobs.queue)) problems.push('JOBS_QUEUE must be lower-case letters, digits and dashes');
 	if (config.livekit.apiSecret && config.livekit.apiSecret.length < 32) problems.push('LIVEKIT_API_SECRET must be at least 32 characters');
 	if (env.REDIS_URL) url('REDIS_URL', ['redis:', 'rediss:']);
 	if (config.sessionRenewDays >= config.sessionDays) problems.push('SESSION_RENEW_DAYS must be less than SESSION_DAYS');

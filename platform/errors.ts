@@ -36,6 +36,9 @@ export class Locked extends DomainError {
 export class TooLarge extends DomainError {
 	override readonly status = 413;
 }
+export class UnsupportedMediaType extends DomainError {
+	override readonly status = 415;
+}
 export class RateLimited extends DomainError {
 	override readonly status = 429;
 }

@@ -2,10 +2,12 @@
  * Versioned SQL migrations: platform/migrations/NNN_name.sql, applied in order,
  * each in its own transaction, as the owner role, under an advisory lock so two
  * starting processes never race. Applied versions are recorded in schema_migrations.
+ * Then the BullMQ job schema (platform/jobs/schema.server.ts), also as the owner.
  */
 import postgres from 'postgres';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { migrateJobSchema } from './jobs/schema.server.ts';
 
 const dir = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -28,6 +30,8 @@ export async function migrate(ownerUrl: string, log: (line: string) => void = ()
 			applied.push(version);
 			log(`migrated ${version}`);
 		}
+		// BullMQ's own schema, versioned by BullMQ (its runMigrations is idempotent and locked).
+		await migrateJobSchema(ownerUrl, log);
 		await sql`select pg_advisory_unlock(727001)`;
 	} finally {
 		await sql.end({ timeout: 2 });

@@ -3,8 +3,9 @@
  * the concierge_ops connection (which RLS lets SELECT across tenants), and every
  * call writes an `operator.read` record to the operator's own audit log first.
  */
-import { opsDb, withTenant } from '../db.server.ts';
-import { Forbidden } from '../errors.ts';
+import { isUuid, opsDb, withTenant } from '../db.server.ts';
+import { Forbidden, NotFound } from '../errors.ts';
+import { findGroup, listGroups, sampleReports, type ReportGroupRow, type StoredReport } from '../reports/reports.repo.ts';
 import { writeAudit } from '../audit/audit.ts';
 import type { Actor } from '../types.ts';
 
@@ -56,4 +57,25 @@ export async function findAccountForOperator(actor: Actor, loginId: string): Pro
 		       a.display_name as "displayName", a.role, a.disabled_at is not null as disabled
 		from accounts a join tenants t on t.id = a.tenant_id where a.login_id = ${loginId.toLowerCase()}`;
 	return row ?? null;
+}
+
+/** Report groups across every tenant, most recent first (crash and problem reports). */
+export async function listReportGroupsForOperator(actor: Actor, limit = 200): Promise<(ReportGroupRow & { tenantName: string })[]> {
+	await audited(actor, 'report_groups');
+	const sql = opsDb();
+	const groups = await listGroups(sql, { limit });
+	const names = new Map((await sql<{ id: string; name: string }[]>`select id, name from tenants`).map((t) => [t.id, t.name]));
+	return groups.map((g) => ({ ...g, tenantName: names.get(g.tenantId) ?? '' }));
+}
+
+/** One report group of any tenant with its most recent reports in full. */
+export async function getReportGroupForOperator(actor: Actor, groupId: string, samples = 20): Promise<{ group: ReportGroupRow & { tenantName: string }; reports: StoredReport[] }> {
+	await audited(actor, 'report_group', { groupId });
+	const notFound = new NotFound('report_group_not_found', 'That problem group does not exist or has been deleted.');
+	if (!isUuid(groupId)) throw notFound;
+	const sql = opsDb();
+	const group = await findGroup(sql, groupId);
+	if (!group) throw notFound;
+	const [t] = await sql<{ name: string }[]>`select name from tenants where id = ${group.tenantId}`;
+	return { group: { ...group, tenantName: t?.name ?? '' }, reports: await sampleReports(sql, groupId, samples) };
 }

@@ -1,0 +1,143 @@
+/**
+ * npm run bench -- reports
+ *
+ * Report ingest: a burst of uploads from many signed-in kiosks to the built kiosk
+ * app (POST /api/reports), while a real worker process (PostgreSQL backend)
+ * processes them and is killed (SIGKILL) and restarted once during the burst.
+ * Prints {"metric":"report_ingest","accepted_per_s","p99_ms","sent","stored","lost"}:
+ * stored = accepted reports found processed (grouped) afterwards; lost = accepted - stored.
+ *
+ * Uses the slot's test database (TEST_SLOT, default 0: concierge_test[_N]); the
+ * services must be up (npm test starts them, or `npm run services`) and the kiosk
+ * app built (`npm run build:kiosk`). Settings: REPORTS_BENCH_N (2000), REPORTS_BENCH_KIOSKS (100),
+ * REPORTS_BENCH_CONCURRENCY (32).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+export default async function (out: (line: Record<string, unknown>) => void): Promise<void> {
+	const slot = Number(process.env.TEST_SLOT ?? 0);
+	const dbName = `concierge_test${slot ? `_${slot}` : ''}`;
+	const pg = (role: string, pw: string) => `postgres://${role}:${pw}@127.0.0.1:${process.env.PGPORT ?? 5432}/${dbName}`;
+	process.env.NODE_ENV = 'test';
+	process.env.DATABASE_URL = pg('concierge_app', process.env.DB_APP_PASSWORD ?? 'app-dev-password');
+	process.env.DATABASE_OWNER_URL = pg('concierge_owner', process.env.DB_OWNER_PASSWORD ?? 'owner-dev-password');
+	process.env.DATABASE_OPS_URL = pg('concierge_ops', process.env.DB_OPS_PASSWORD ?? 'ops-dev-password');
+	delete process.env.REDIS_URL;
+	const n = Number(process.env.REPORTS_BENCH_N ?? 2000);
+	const kioskCount = Number(process.env.REPORTS_BENCH_KIOSKS ?? 100);
+	const concurrency = Number(process.env.REPORTS_BENCH_CONCURRENCY ?? 32);
+	if (!existsSync(root + 'kiosk/build/index.js')) throw new Error('build the kiosk app first: npm run build:kiosk');
+
+	const { migrate } = await import('../platform/migrate.server.ts');
+	const { makeAccount, makeTenant } = await import('../platform/testing/factories.ts');
+	const { signIn } = await import('../platform/accounts/sign-in.ts');
+	const { ownerDb, closeOwnerDb } = await import('../platform/testing/db.ts');
+	const { closeDb } = await import('../platform/db.server.ts');
+	await migrate(process.env.DATABASE_OWNER_URL);
+
+	const children: ChildProcess[] = [];
+	const start = (args: string[], env: NodeJS.ProcessEnv) => {
+		const c = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+		children.push(c);
+		return c;
+	};
+	const port = 5209 + 10 * slot;
+	const origin = `http://127.0.0.1:${port}`;
+	const queue = `bench-${Date.now().toString(36)}`;
+	const workerEnv = { JOBS_QUEUE: queue, JOBS_LOCK_MS: '3000', JOBS_CONCURRENCY: '8' };
+	try {
+		start([root + 'kiosk/build/index.js'], { PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin, DB_POOL_MAX: '20' });
+		for (let i = 0; ; i++) {
+			try {
+				if ((await fetch(origin + '/login')).ok) break;
+			} catch {}
+			if (i > 100) throw new Error('kiosk app did not start');
+			await new Promise((r) => setTimeout(r, 150));
+		}
+		const tenant = await makeTenant();
+		const cookies: string[] = [];
+		const ids: string[] = [];
+		for (let i = 0; i < kioskCount; i++) {
+			const k = await makeAccount(tenant, { role: 'kiosk' });
+			ids.push(k.id);
+			cookies.push(`kiosk_session=${(await signIn('kiosk', { loginId: k.loginId, password: k.password })).token}`);
+		}
+		let worker = start(['--import', 'tsx', root + 'platform/jobs/worker.ts'], workerEnv);
+
+		const latencies: number[] = [];
+		const acceptedIds: string[] = [];
+		let sent = 0;
+		let other = 0;
+		let next = 0;
+		const t0 = performance.now();
+		const one = async () => {
+			for (;;) {
+				const i = next++;
+				if (i >= n) return;
+				if (i === Math.floor(n / 2)) {
+					worker.kill('SIGKILL');
+					worker = start(['--import', 'tsx', root + 'platform/jobs/worker.ts'], workerEnv);
+				}
+				const id = randomUUID();
+				const body = JSON.stringify({
+					id,
+					kind: i % 3 ? 'error' : 'livekit_disconnect',
+					message: `TypeError: cannot read 'sid' of undefined (call ${i})`,
+					stack: `TypeError: x\n    at Room.join (http://k/_app/room.js:${i}:1)\n    at connect (http://k/_app/call.js:4:2)`,
+					appVersion: '1.0.0',
+					userAgent: 'bench',
+					occurredAt: new Date().toISOString(),
+					device: { screen: '1280x800' },
+					logs: Array.from({ length: 20 }, (_, j) => `[info] line ${j}`)
+				});
+				const s = performance.now();
+				sent++;
+				const res = await fetch(origin + '/api/reports', { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookies[i % cookies.length]! }, body });
+				await res.arrayBuffer();
+				if (res.status === 202) {
+					latencies.push(performance.now() - s);
+					acceptedIds.push(id);
+				} else other++;
+			}
+		};
+		await Promise.all(Array.from({ length: concurrency }, one));
+		const seconds = (performance.now() - t0) / 1000;
+		// Every accepted report must end up stored and processed, across the worker restart.
+		let stored = 0;
+		const deadline = Date.now() + 120_000;
+		while (Date.now() < deadline) {
+			const [r] = await ownerDb()<{ n: number }[]>`select count(*)::int as n from crash_reports where tenant_id = ${tenant.id} and processed_at is not null`;
+			stored = r!.n;
+			if (stored >= acceptedIds.length) break;
+			await new Promise((res) => setTimeout(res, 500));
+		}
+		const [s] = await ownerDb()<{ n: number }[]>`select count(*)::int as n from crash_reports where tenant_id = ${tenant.id} and id = any(${acceptedIds}::uuid[])`;
+		latencies.sort((a, b) => a - b);
+		const p = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
+		out({
+			metric: 'report_ingest',
+			accepted_per_s: Math.round(acceptedIds.length / seconds),
+			p99_ms: p(0.99),
+			p50_ms: p(0.5),
+			sent,
+			accepted: acceptedIds.length,
+			refused: other,
+			stored,
+			stored_rows: s!.n,
+			lost: acceptedIds.length - Math.min(stored, s!.n),
+			kiosks: kioskCount,
+			concurrency,
+			worker_restarts: 1,
+			backend: 'postgres'
+		});
+	} finally {
+		for (const c of children) c.kill('SIGTERM');
+		await closeDb();
+		await closeOwnerDb();
+	}
+}

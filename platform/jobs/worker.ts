@@ -1,0 +1,39 @@
+/**
+ * The worker process: `npm run worker`. Processes every job for every tenant
+ * (handlers work inside withTenant(payload.tenantId)), and keeps the repeatable
+ * jobs scheduled. SIGTERM/SIGINT let running jobs finish, then close.
+ */
+import { closeDb } from '../db.server.ts';
+import { config } from '../config.server.ts';
+import { defaultBackend, openQueue, startWorker } from './queue.server.ts';
+import { handlers } from './handlers/index.ts';
+
+const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ at: new Date().toISOString(), ...line }));
+
+const backend = defaultBackend();
+const queue = openQueue();
+const worker = startWorker(handlers(queue), { log });
+
+// Repeatable jobs (BullMQ 6: job schedulers; upsert is idempotent across restarts).
+await queue.upsertJobScheduler('reports.sweep', { every: 2_000 }, { name: 'reports.sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+await queue.upsertJobScheduler('retention.purge', { pattern: '17 3 * * *' }, { name: 'retention.purge', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } });
+// Catch up at once with reports stored while no worker ran.
+await queue.add('reports.sweep', {}, { jobId: `reports.sweep-start-${Date.now()}`, removeOnComplete: true, removeOnFail: 100 });
+
+await worker.waitUntilReady();
+log({ level: 'info', msg: 'worker ready', backend: backend.kind, queue: config().jobs.queue, concurrency: config().jobs.concurrency });
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+	if (closing) return;
+	closing = true;
+	log({ level: 'info', msg: 'worker closing', signal });
+	const force = setTimeout(() => process.exit(1), 30_000);
+	force.unref();
+	await worker.close();
+	await queue.close();
+	await closeDb();
+	process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,121 @@
+/**
+ * The shape of a crash or problem report as a kiosk sends it, validated by hand
+ * (no schema library). Anything else is refused with a 400 that names the field.
+ */
+import { Invalid } from '../errors.ts';
+
+export const REPORT_KINDS = ['error', 'unhandled_rejection', 'livekit_disconnect', 'media_error', 'call_error', 'user_report'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
+export interface ReportInput {
+	/** Client-generated UUID: the idempotency key. */
+	id: string;
+	kind: ReportKind;
+	message: string;
+	stack: string | null;
+	reason: string | null;
+	/** What the person typed when they pressed "Report a problem". */
+	comment: string | null;
+	appVersion: string;
+	userAgent: string;
+	url: string | null;
+	occurredAt: string;
+	device: Record<string, string | number | boolean | null>;
+	logs: string[];
+	stats: unknown;
+}
+
+const FIELDS = new Set(['id', 'kind', 'message', 'stack', 'reason', 'comment', 'appVersion', 'userAgent', 'url', 'occurredAt', 'device', 'logs', 'stats']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LIMITS = { message: 2_000, stack: 16_000, reason: 500, comment: 2_000, appVersion: 64, userAgent: 512, url: 500, logLine: 1_000, logs: 200, deviceKeys: 40, deviceValue: 200, stats: 64 * 1024, statsDepth: 6 };
+
+const bad = (field: string, what: string): never => {
+	throw new Invalid('invalid_report', `The report's "${field}" ${what}.`, { field });
+};
+
+function text(o: Record<string, unknown>, field: string, max: number, required: true): string;
+function text(o: Record<string, unknown>, field: string, max: number, required: false): string | null;
+function text(o: Record<string, unknown>, field: string, max: number, required: boolean): string | null {
+	const v = o[field];
+	if (v === undefined || v === null) return required ? bad(field, 'is missing') : null;
+	if (typeof v !== 'string') return bad(field, 'must be text');
+	if (v.length > max) return bad(field, `is longer than ${max} characters`);
+	if (required && v.trim() === '') return bad(field, 'is empty');
+	return v;
+}
+
+function depth(v: unknown, d = 0): number {
+	if (d > LIMITS.statsDepth) return d;
+	if (Array.isArray(v)) return v.reduce<number>((m, x) => Math.max(m, depth(x, d + 1)), d + 1);
+	if (v && typeof v === 'object') return Object.values(v).reduce<number>((m, x) => Math.max(m, depth(x, d + 1)), d + 1);
+	return d;
+}
+
+/** Validate a parsed JSON body as a report, or throw Invalid. */
+export function parseReport(body: unknown): ReportInput {
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Invalid('invalid_report', 'The report must be a JSON object.');
+	const o = body as Record<string, unknown>;
+	// Unknown fields are refused, not dropped: a kiosk cannot smuggle a tenant or account in.
+	for (const k of Object.keys(o)) if (!FIELDS.has(k)) bad(k.slice(0, 40), 'is not a report field');
+	const id = text(o, 'id', 36, true);
+	if (!UUID.test(id)) bad('id', 'must be a UUID');
+	const kind = text(o, 'kind', 40, true) as ReportKind;
+	if (!REPORT_KINDS.includes(kind)) bad('kind', `must be one of ${REPORT_KINDS.join(', ')}`);
+	const occurredAt = text(o, 'occurredAt', 40, true);
+	const at = Date.parse(occurredAt);
+	if (!Number.isFinite(at)) bad('occurredAt', 'must be a date and time');
+	// A kiosk clock may be off, and reports kept offline may be old; years off is nonsense.
+	if (Math.abs(at - Date.now()) > 366 * 24 * 3600 * 1000) bad('occurredAt', 'is more than a year away from now');
+
+	const device = o.device ?? {};
+	if (typeof device !== 'object' || device === null || Array.isArray(device)) bad('device', 'must be an object');
+	const deviceEntries = Object.entries(device as Record<string, unknown>);
+	if (deviceEntries.length > LIMITS.deviceKeys) bad('device', `has more than ${LIMITS.deviceKeys} entries`);
+	for (const [k, v] of deviceEntries) {
+		if (k.length > 64) bad('device', 'has a key longer than 64 characters');
+		if (!(v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= LIMITS.deviceValue))) bad(`device.${k.slice(0, 64)}`, 'must be short text, a number, true/false or null');
+	}
+
+	const logs = o.logs ?? [];
+	if (!Array.isArray(logs)) bad('logs', 'must be a list of lines');
+	if ((logs as unknown[]).length > LIMITS.logs) bad('logs', `has more than ${LIMITS.logs} lines`);
+	for (const line of logs as unknown[]) {
+		if (typeof line !== 'string') bad('logs', 'must hold only text lines');
+		if ((line as string).length > LIMITS.logLine) bad('logs', `has a line longer than ${LIMITS.logLine} characters`);
+	}
+
+	const stats = o.stats ?? null;
+	if (stats !== null) {
+		if (typeof stats !== 'object') bad('stats', 'must be an object');
+		if (JSON.stringify(stats).length > LIMITS.stats) bad('stats', `is larger than ${LIMITS.stats} bytes`);
+		if (depth(stats) > LIMITS.statsDepth) bad('stats', `is nested deeper than ${LIMITS.statsDepth} levels`);
+	}
+
+	return wellFormed({
+		id: id.toLowerCase(),
+		kind,
+		message: text(o, 'message', LIMITS.message, true),
+		stack: text(o, 'stack', LIMITS.stack, false),
+		reason: text(o, 'reason', LIMITS.reason, false),
+		comment: text(o, 'comment', LIMITS.comment, false),
+		appVersion: text(o, 'appVersion', LIMITS.appVersion, true),
+		userAgent: text(o, 'userAgent', LIMITS.userAgent, true),
+		url: text(o, 'url', LIMITS.url, false),
+		occurredAt: new Date(at).toISOString(),
+		device: device as ReportInput['device'],
+		logs: logs as string[],
+		stats
+	});
+}
+
+/**
+ * Every string made storable: PostgreSQL's jsonb and text refuse NUL characters,
+ * and lone UTF-16 surrogates are not text. Both become U+FFFD.
+ */
+function wellFormed<T>(v: T): T {
+	if (typeof v === 'string') return v.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') as T;
+	if (Array.isArray(v)) return v.map(wellFormed) as T;
+	// fromEntries defines own properties, so a "__proto__" key stays a key.
+	if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [wellFormed(k), wellFormed(x)])) as T;
+	return v;
+}

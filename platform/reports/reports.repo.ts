@@ -1,0 +1,104 @@
+/** SQL for crash reports and their groups. Every function runs inside withTenant(). */
+import type { Sql } from '../db.server.ts';
+import type { ReportInput } from './report-input.ts';
+
+/**
+ * Insert a report if its kiosk account is still an enabled kiosk; a second
+ * report with the same id is ignored. Returns whether a row was inserted.
+ */
+export async function insertReport(tx: Sql, tenantId: string, kioskAccountId: string, r: ReportInput): Promise<boolean> {
+	const rows = await tx`
+		insert into crash_reports (id, tenant_id, kiosk_account_id, kind, message, app_version, occurred_at, body)
+		select ${r.id}, ${tenantId}, ${kioskAccountId}, ${r.kind}, ${r.message}, ${r.appVersion}, ${r.occurredAt}, ${tx.json(r as never)}
+		where exists (select 1 from accounts a where a.id = ${kioskAccountId} and a.role = 'kiosk' and a.disabled_at is null)
+		on conflict (id) do nothing
+		returning id`;
+	return rows.length === 1;
+}
+
+export async function isEnabledKiosk(tx: Sql, accountId: string): Promise<boolean> {
+	const rows = await tx`select 1 from accounts where id = ${accountId} and role = 'kiosk' and disabled_at is null`;
+	return rows.length === 1;
+}
+
+export interface PendingReport {
+	id: string;
+	kind: string;
+	message: string;
+	stack: string | null;
+	occurredAt: Date;
+}
+
+/** The report if not yet processed, locked so two workers never group it twice. */
+export async function lockPendingReport(tx: Sql, id: string): Promise<PendingReport | null> {
+	const [row] = await tx<PendingReport[]>`
+		select id, kind, message, body->>'stack' as stack, occurred_at as "occurredAt"
+		from crash_reports where id = ${id} and processed_at is null for update`;
+	return row ?? null;
+}
+
+export async function upsertGroup(tx: Sql, tenantId: string, g: { fingerprint: string; kind: string; title: string; seenAt: Date }): Promise<string> {
+	const [row] = await tx<{ id: string }[]>`
+		insert into report_groups (tenant_id, fingerprint, kind, title, first_seen, last_seen, report_count)
+		values (${tenantId}, ${g.fingerprint}, ${g.kind}, ${g.title}, ${g.seenAt}, ${g.seenAt}, 1)
+		on conflict (tenant_id, fingerprint) do update
+		  set report_count = report_groups.report_count + 1,
+		      first_seen = least(report_groups.first_seen, excluded.first_seen),
+		      last_seen = greatest(report_groups.last_seen, excluded.last_seen)
+		returning id`;
+	return row!.id;
+}
+
+export async function markProcessed(tx: Sql, id: string, fingerprint: string, groupId: string): Promise<void> {
+	await tx`update crash_reports set processed_at = now(), fingerprint = ${fingerprint}, group_id = ${groupId} where id = ${id}`;
+}
+
+export interface ReportGroupRow {
+	id: string;
+	tenantId: string;
+	kind: string;
+	title: string;
+	firstSeen: Date;
+	lastSeen: Date;
+	count: number;
+	kiosks: number;
+	appVersions: string[];
+}
+
+/** Groups with their counts, affected kiosks and app versions, most recent first. */
+export async function listGroups(sql: Sql, opts: { tenantId?: string; limit: number }): Promise<ReportGroupRow[]> {
+	return sql<ReportGroupRow[]>`
+		select g.id, g.tenant_id as "tenantId", g.kind, g.title, g.first_seen as "firstSeen", g.last_seen as "lastSeen",
+		       g.report_count as count,
+		       (select count(distinct r.kiosk_account_id)::int from crash_reports r where r.group_id = g.id) as kiosks,
+		       coalesce((select array_agg(distinct r.app_version order by r.app_version) from crash_reports r where r.group_id = g.id), '{}') as "appVersions"
+		from report_groups g
+		${opts.tenantId ? sql`where g.tenant_id = ${opts.tenantId}` : sql``}
+		order by g.last_seen desc limit ${opts.limit}`;
+}
+
+export async function findGroup(sql: Sql, id: string): Promise<ReportGroupRow | null> {
+	const [row] = await sql<ReportGroupRow[]>`
+		select g.id, g.tenant_id as "tenantId", g.kind, g.title, g.first_seen as "firstSeen", g.last_seen as "lastSeen",
+		       g.report_count as count,
+		       (select count(distinct r.kiosk_account_id)::int from crash_reports r where r.group_id = g.id) as kiosks,
+		       coalesce((select array_agg(distinct r.app_version order by r.app_version) from crash_reports r where r.group_id = g.id), '{}') as "appVersions"
+		from report_groups g where g.id = ${id}`;
+	return row ?? null;
+}
+
+export interface StoredReport {
+	id: string;
+	kioskLoginId: string | null;
+	kind: string;
+	receivedAt: Date;
+	body: ReportInput;
+}
+
+/** A group's most recent reports, in full. */
+export async function sampleReports(sql: Sql, groupId: string, limit: number): Promise<StoredReport[]> {
+	return sql<StoredReport[]>`
+		select r.id, a.login_id as "kioskLoginId", r.kind, r.received_at as "receivedAt", r.body
+		from crash_reports r left join accounts a on a.id = r.kiosk_account_id
+		where r.group_id = ${groupId} order by r.received_at desc limit ${limit}`;
+}

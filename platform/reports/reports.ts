@@ -1,0 +1,83 @@
+/**
+ * Crash and problem reports: a kiosk uploads one (submitReport), the worker
+ * fingerprints and groups it (processReport), admins read their tenant's groups.
+ * The upload path is a single insert: the worker's sweep finds new reports and
+ * enqueues their processing, so a slow or absent queue never slows a kiosk down
+ * or loses a report.
+ */
+import { db, isUuid, withTenant } from '../db.server.ts';
+import { Forbidden, NotFound, RateLimited } from '../errors.ts';
+import { config } from '../config.server.ts';
+import { TokenBucket } from '../web/rate-limit.ts';
+import type { Actor } from '../types.ts';
+import { redactDeep } from './redact.ts';
+import type { ReportInput } from './report-input.ts';
+import { fingerprint, groupTitle } from './fingerprint.ts';
+import * as repo from './reports.repo.ts';
+
+let bucket: TokenBucket | null = null;
+
+/** Per-kiosk rate limit, checked before the body is read. */
+export function takeReportToken(actor: Actor): void {
+	const c = config().reports;
+	bucket ??= new TokenBucket(c.burst, c.perMinute / 60);
+	if (!bucket.take(actor.accountId)) throw new RateLimited('report_rate_limited', 'Too many reports from this terminal. It will send the rest later.');
+}
+
+export interface SubmitResult {
+	id: string;
+	duplicate: boolean;
+}
+
+/**
+ * Store one report, redacted, for the kiosk's own tenant. A report whose id is
+ * already stored is not stored again (the kiosk re-sends after a lost answer).
+ */
+export async function submitReport(actor: Actor, input: ReportInput): Promise<SubmitResult> {
+	if (actor.role !== 'kiosk') throw new Forbidden('kiosk_only', 'Only a store terminal can send problem reports.');
+	const clean = redactDeep(input);
+	return withTenant(actor.tenantId, async (tx) => {
+		if (await repo.insertReport(tx, actor.tenantId, actor.accountId, clean)) return { id: clean.id, duplicate: false };
+		if (!(await repo.isEnabledKiosk(tx, actor.accountId))) throw new Forbidden('account_disabled', 'This terminal has been disabled. Please tell a member of staff.');
+		return { id: clean.id, duplicate: true };
+	});
+}
+
+/** Fingerprint and group one stored report. Running it twice groups it once. */
+export async function processReport(tenantId: string, reportId: string): Promise<'processed' | 'already'> {
+	return withTenant(tenantId, async (tx) => {
+		const r = await repo.lockPendingReport(tx, reportId);
+		if (!r) return 'already';
+		const fp = fingerprint(r.kind, r.message, r.stack);
+		const groupId = await repo.upsertGroup(tx, tenantId, { fingerprint: fp, kind: r.kind, title: groupTitle(r.kind, r.message), seenAt: r.occurredAt });
+		await repo.markProcessed(tx, reportId, fp, groupId);
+		return 'processed';
+	});
+}
+
+/** Reports stored but not yet processed, across tenants (ids only; see reports_pending()). */
+export async function pendingReports(limit = 1000, olderThanSeconds = 0): Promise<{ id: string; tenantId: string }[]> {
+	return db()<{ id: string; tenantId: string }[]>`select id, tenant_id as "tenantId" from reports_pending(${limit}, ${olderThanSeconds + ' seconds'}::interval)`;
+}
+
+function requireAdmin(actor: Actor): void {
+	if (actor.role !== 'admin') throw new Forbidden('admin_only', 'Only a store administrator can read problem reports.');
+}
+
+/** The admin's own tenant's report groups. */
+export async function listReportGroups(actor: Actor, limit = 200): Promise<repo.ReportGroupRow[]> {
+	requireAdmin(actor);
+	return withTenant(actor.tenantId, (tx) => repo.listGroups(tx, { limit }));
+}
+
+/** One group of the admin's tenant with its most recent reports in full. */
+export async function getReportGroup(actor: Actor, groupId: string, samples = 20): Promise<{ group: repo.ReportGroupRow; reports: repo.StoredReport[] }> {
+	requireAdmin(actor);
+	const notFound = new NotFound('report_group_not_found', 'That problem group does not exist or has been deleted.');
+	if (!isUuid(groupId)) throw notFound;
+	return withTenant(actor.tenantId, async (tx) => {
+		const group = await repo.findGroup(tx, groupId);
+		if (!group) throw notFound;
+		return { group, reports: await repo.sampleReports(tx, groupId, samples) };
+	});
+}
