@@ -18,6 +18,8 @@ export interface Config {
 	bodyLimitBytes: number;
 	/** Per-IP sign-in attempts per minute before 429. */
 	signInPerMinute: number;
+	/** Seconds a call rings before it becomes missed. */
+	callRingTimeoutSeconds: number;
 }
 
 let cached: Config | null = null;
@@ -74,7 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		sessionRenewDays: int('SESSION_RENEW_DAYS', 15, 0, 365),
 		cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : !dev,
 		bodyLimitBytes: int('BODY_LIMIT_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
-		signInPerMinute: int('SIGNIN_PER_MINUTE', 30, 1, 100_000)
+		signInPerMinute: int('SIGNIN_PER_MINUTE', 30, 1, 100_000),
+		callRingTimeoutSeconds: int('CALL_RING_TIMEOUT_SECONDS', 45, 5, 600)
 	};
 	if (config.livekit.apiSecret && config.livekit.apiSecret.length < 32) problems.push('LIVEKIT_API_SECRET must be at least 32 characters');
 	if (env.REDIS_URL) url('REDIS_URL', ['redis:', 'rediss:']);
