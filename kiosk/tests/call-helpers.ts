@@ -173,21 +173,31 @@ export async function tryJoin(page: Page, url: string, token: string, ms = 15_00
 		async ({ url, token, ms }) => {
 			const LK = (window as unknown as { LivekitClient: typeof import('livekit-client') }).LivekitClient;
 			const room = new LK.Room();
+			// The guard may remove the participant before connect() has even finished.
+			let removed: string | null = null;
+			const gone = new Promise<string>((resolve) =>
+				room.on(LK.RoomEvent.Disconnected, (reason) => {
+					removed = `removed: ${reason === undefined ? 'unknown' : LK.DisconnectReason[reason]}`;
+					resolve(removed);
+				})
+			);
 			try {
 				await room.connect(url, token);
 			} catch (e) {
-				return `refused: ${(e as Error).message}`;
+				await new Promise((r) => setTimeout(r, 200));
+				const r = removed as string | null;
+				return r?.endsWith('PARTICIPANT_REMOVED') ? r : `refused: ${(e as Error).message}`;
 			}
-			return new Promise<string>((resolve) => {
-				const t = setTimeout(() => {
-					void room.disconnect();
-					resolve('stayed');
-				}, ms);
-				room.on(LK.RoomEvent.Disconnected, (reason) => {
-					clearTimeout(t);
-					resolve(`removed: ${reason === undefined ? 'unknown' : LK.DisconnectReason[reason]}`);
-				});
-			});
+			return Promise.race([
+				gone,
+				new Promise<string>((resolve) =>
+					setTimeout(() => {
+						if (removed) return resolve(removed);
+						void room.disconnect();
+						resolve('stayed');
+					}, ms)
+				)
+			]);
 		},
 		{ url, token, ms }
 	);
