@@ -6,7 +6,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startApps } from '../../platform/testing/apps.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
@@ -14,6 +14,15 @@ import { api, openStream, signInCookie } from '../../kiosk/tests/call-helpers.ts
 
 const test = suite('call fan-out');
 const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function stopChild(child: ChildProcess): Promise<void> {
+	return new Promise((resolve) => {
+		if (child.exitCode !== null) return resolve();
+		child.once('exit', () => resolve());
+		child.kill('SIGTERM');
+		setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+	});
+}
 
 async function secondConsole(port: number) {
 	const origin = `http://127.0.0.1:${port}`;
@@ -27,7 +36,7 @@ async function secondConsole(port: number) {
 	for (let i = 0; i < 100; i++) {
 		if (child.exitCode !== null) throw new Error(`second console exited: ${logs.join('')}`);
 		try {
-			if ((await fetch(origin + '/login')).ok) return { origin, stop: () => child.kill('SIGTERM') };
+			if ((await fetch(origin + '/login')).ok) return { origin, stop: () => stopChild(child) };
 		} catch {}
 		await new Promise((r) => setTimeout(r, 150));
 	}
@@ -72,7 +81,7 @@ test('a kiosk served by one instance rings a concierge connected to another, and
 			ks.close();
 		}
 	} finally {
-		second.stop();
+		await second.stop();
 	}
 });
 

@@ -4,7 +4,7 @@
  * events whose target reaches its own (tenant, account, role), checked by
  * reaches() on every delivery.
  */
-import { db } from '../db.server.ts';
+import { closeDb, db } from '../db.server.ts';
 import { CHANNEL, reaches, type RealtimeEvent, type Subscriber, type Target } from './events.ts';
 
 export interface Delivery {
@@ -42,6 +42,11 @@ function deliver(payload: string): void {
 
 /** Start LISTENing (once per process). postgres.js re-listens by itself after a dropped connection. */
 export function ensureListening(): Promise<void> {
+	if (!listening) {
+		// The LISTEN connection would keep the process alive after adapter-node has closed
+		// the server on SIGTERM; it announces that moment with this event.
+		process.once('sveltekit:shutdown' as 'exit', () => void closeDb());
+	}
 	listening ??= db()
 		.listen(CHANNEL, deliver)
 		.then(() => undefined)

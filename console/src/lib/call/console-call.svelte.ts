@@ -39,6 +39,17 @@ export class ConsoleCall {
 	#callId: string | null = null;
 	#room: Room | null = null;
 	#screen: LocalTrack[] = [];
+	/** Camera and microphone opened alongside the accept request, so sending starts on connect. */
+	#local: Promise<LocalTrack[]> | null = null;
+
+	#prewarm(): void {
+		this.#local ??= import('livekit-client')
+			.then((m) => m.createLocalTracks({ audio: true, video: true }))
+			.catch((e) => {
+				this.message = `Camera or microphone unavailable: ${(e as Error).message}`;
+				return [];
+			});
+	}
 
 	start(): () => void {
 		const es = new EventSource('/api/events');
@@ -100,6 +111,7 @@ export class ConsoleCall {
 
 	async accept(r: Ringing): Promise<void> {
 		this.message = null;
+		this.#prewarm();
 		try {
 			const res = (await post(`/api/calls/${r.callId}/accept`)) as { connection: { url: string; token: string } };
 			this.ringing = this.ringing.filter((x) => x.callId !== r.callId);
@@ -120,7 +132,7 @@ export class ConsoleCall {
 		try {
 			const { Room, RoomEvent, Track } = await import('livekit-client');
 			conn ??= (await post(`/api/calls/${callId}/token`)) as { url: string; token: string };
-			const room = new Room({ adaptiveStream: false, dynacast: true });
+			const room = new Room({ adaptiveStream: false, dynacast: false, publishDefaults: { simulcast: false } });
 			this.#room = room;
 			room.on(RoomEvent.TrackSubscribed, (track) => {
 				if (track.kind !== 'video') return void track.attach();
@@ -144,7 +156,10 @@ export class ConsoleCall {
 			});
 			await room.connect(conn.url, conn.token);
 			this.phase = 'incall';
-			await room.localParticipant.enableCameraAndMicrophone().catch((e) => (this.message = `Camera or microphone unavailable: ${(e as Error).message}`));
+			this.#prewarm();
+			const tracks = await this.#local!;
+			this.#local = null;
+			await Promise.all(tracks.map((t) => room.localParticipant.publishTrack(t)));
 			const cam = room.localParticipant.getTrackPublication(Track.Source.Camera)?.track;
 			if (cam && this.selfView) cam.attach(this.selfView);
 		} catch (e) {
@@ -199,6 +214,9 @@ export class ConsoleCall {
 	}
 
 	async #finish(message: string | null): Promise<void> {
+		const local = this.#local;
+		this.#local = null;
+		if (local) void local.then((ts) => ts.forEach((t) => t.stop()));
 		const room = this.#room;
 		this.#room = null;
 		this.#callId = null;

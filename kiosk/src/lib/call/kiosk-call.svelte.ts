@@ -57,6 +57,17 @@ export class KioskCall {
 	#screen: LocalTrack[] = [];
 	#screenPub: LocalTrackPublication | null = null;
 	#events: EventSource | null = null;
+	/** Camera and microphone opened while ringing, so the call starts sending the moment it connects. */
+	#local: Promise<LocalTrack[]> | null = null;
+
+	#prewarm(): void {
+		this.#local ??= import('livekit-client')
+			.then((m) => m.createLocalTracks({ audio: true, video: true }))
+			.catch((e) => {
+				problem('media_error', (e as Error).message);
+				return [];
+			});
+	}
 
 	start(): () => void {
 		const es = new EventSource('/api/events');
@@ -105,6 +116,7 @@ export class KioskCall {
 			const call = await post('/api/calls');
 			this.#callId = String(call.id);
 			this.phase = 'ringing';
+			this.#prewarm();
 			logLine('call: ringing');
 		} catch (e) {
 			this.message = (e as Error).message;
@@ -137,7 +149,7 @@ export class KioskCall {
 		try {
 			const { Room, RoomEvent, Track, DisconnectReason } = await import('livekit-client');
 			const conn = (await post(`/api/calls/${callId}/token`)) as { url: string; token: string };
-			const room = new Room({ adaptiveStream: false, dynacast: true });
+			const room = new Room({ adaptiveStream: false, dynacast: false, publishDefaults: { simulcast: false } });
 			this.#room = room;
 			room.on(RoomEvent.TrackSubscribed, (track) => {
 				if (track.kind !== 'video') {
@@ -166,7 +178,11 @@ export class KioskCall {
 			this.phase = 'incall';
 			logLine('call: connected');
 			try {
-				await room.localParticipant.enableCameraAndMicrophone();
+				this.#prewarm();
+				const tracks = await this.#local!;
+				this.#local = null;
+				if (tracks.length === 0) throw new Error('no camera or microphone');
+				await Promise.all(tracks.map((t) => room.localParticipant.publishTrack(t)));
 				const cam = room.localParticipant.getTrackPublication(Track.Source.Camera)?.track;
 				if (cam && this.selfView) cam.attach(this.selfView);
 			} catch (e) {
@@ -259,6 +275,9 @@ export class KioskCall {
 	async #leaveRoom(): Promise<void> {
 		const room = this.#room;
 		this.#room = null;
+		const local = this.#local;
+		this.#local = null;
+		if (local) for (const t of await local) t.stop();
 		for (const t of this.#screen) t.stop();
 		this.#screen = [];
 		this.#screenPub = null;
