@@ -24,6 +24,8 @@ export interface Config {
 	reports: { burst: number; perMinute: number; retentionDays: number };
 	/** Audit log retention in days (default 365, i.e. 12 months; at least 30). */
 	auditRetentionDays: number;
+	/** Seconds a call rings before it becomes missed. */
+	callRingTimeoutSeconds: number;
 }
 
 let cached: Config | null = null;
@@ -92,7 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			perMinute: int('REPORTS_PER_MINUTE', 12, 1, 600_000),
 			retentionDays: int('REPORTS_RETENTION_DAYS', 90, 7, 3650)
 		},
-		auditRetentionDays: int('AUDIT_RETENTION_DAYS', 365, 30, 3650)
+		auditRetentionDays: int('AUDIT_RETENTION_DAYS', 365, 30, 3650),
+		callRingTimeoutSeconds: int('CALL_RING_TIMEOUT_SECONDS', 45, 5, 600)
 	};
 	if (!/^[a-z][a-z0-9-]{0,62}$/.test(config.jobs.queue)) problems.push('JOBS_QUEUE must be lower-case letters, digits and dashes');
 	if (config.livekit.apiSecret && config.livekit.apiSecret.length < 32) problems.push('LIVEKIT_API_SECRET must be at least 32 characters');

@@ -15,7 +15,22 @@ export type AuditAction =
 	| 'account.enabled'
 	| 'account.password_changed'
 	| 'session.signed_out'
-	| 'operator.read';
+	| 'operator.read'
+	| 'call.created'
+	| 'call.cancelled'
+	| 'call.accepted'
+	| 'call.ended'
+	| 'call.missed'
+	| 'call.token_issued'
+	| 'call.intruder_removed'
+	| 'call.share_requested'
+	| 'call.share_consented'
+	| 'call.share_refused'
+	| 'call.share_started'
+	| 'call.share_paused'
+	| 'call.share_resumed'
+	| 'call.share_stopped'
+	| 'presence.changed';
 
 export interface AuditEntry {
 	tenantId: string;

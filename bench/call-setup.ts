@@ -1,0 +1,81 @@
+/**
+ * npm run bench -- call-setup
+ *
+ * Call set-up time with the real LiveKit and two Chromium contexts: from the
+ * kiosk's press of the call button to the first decoded remote video frame on
+ * both sides (the later of the two), over CALL_SETUP_RUNS (10) calls. The
+ * concierge answers the moment the call appears (a page observer clicks Accept),
+ * so the figure is the system's, not a person's reaction time.
+ *
+ * Same environment as bench/ring.ts (the TEST_SLOT's services and database, its
+ * own app processes). LiveKit's webhooks go to the test console port, which is
+ * not running here, so the webhook guard is not part of this measurement.
+ */
+import { percentile, prepare, startApp, stopChild } from './ring.ts';
+
+export default async function callSetup(out: (line: Record<string, unknown>) => void): Promise<void> {
+	const env = await prepare();
+	const RUNS = Number(process.env.CALL_SETUP_RUNS ?? 10);
+	const { makeAccount, makeTenant } = await import('../platform/testing/factories.ts');
+	const { launchBrowser, closeBrowser } = await import('../platform/testing/browser.ts');
+	const { closeDb } = await import('../platform/db.server.ts');
+	const { closeOwnerDb } = await import('../platform/testing/db.ts');
+	const { newContext, signInPage } = await import('../kiosk/tests/call-helpers.ts');
+
+	const kioskApp = await startApp('kiosk', env.kioskPort);
+	const consoleApp = await startApp('console', env.consolePort);
+	const browser = await launchBrowser();
+	try {
+		const tenant = await makeTenant({ name: 'Call set-up bench' });
+		const kiosk = await makeAccount(tenant, { role: 'kiosk' });
+		const concierge = await makeAccount(tenant, { role: 'concierge' });
+		const k = await (await newContext(browser)).newPage();
+		const c = await (await newContext(browser)).newPage();
+		await signInPage(k, kioskApp.origin, kiosk.loginId, kiosk.password);
+		await signInPage(c, consoleApp.origin, concierge.loginId, concierge.password);
+		await c.click('button:has-text("Available")');
+		await c.waitForSelector('section[data-status=available]');
+		// An instant concierge: click Accept as soon as a call appears.
+		await c.evaluate(() => {
+			new MutationObserver(() => (document.querySelector('li[data-call-id] button') as HTMLButtonElement | null)?.click()).observe(document.body, { childList: true, subtree: true });
+		});
+		// A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
+		const FIRST_DECODED = `new Promise((resolve, reject) => {
+			const deadline = Date.now() + 30000;
+			const poll = async () => {
+				for (const pc of window.__pcs) {
+					if (pc.connectionState === 'closed') continue;
+					let decoded = 0;
+					(await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') decoded += Number(s.framesDecoded || 0); });
+					if (decoded > 0) return resolve(Date.now());
+				}
+				if (Date.now() > deadline) return reject(new Error('no decoded video within 30 s'));
+				setTimeout(poll, 5);
+			};
+			poll();
+		})`;
+		const firstDecoded = (page: typeof k) => page.evaluate(FIRST_DECODED) as Promise<number>;
+		const times: number[] = [];
+		for (let i = 0; i < RUNS; i++) {
+			await k.waitForSelector('main[data-phase=standby] button.call:not([disabled])');
+			await Promise.all([k.evaluate(() => ((window as unknown as { __pcs: unknown[] }).__pcs = [])), c.evaluate(() => ((window as unknown as { __pcs: unknown[] }).__pcs = []))]);
+			const t0 = await k.evaluate(() => {
+				(document.querySelector('button.call') as HTMLButtonElement).click();
+				return Date.now();
+			});
+			const [kd, cd] = await Promise.all([firstDecoded(k), firstDecoded(c)]);
+			times.push(Math.max(kd, cd) - t0);
+			await k.click('button:has-text("Hang up")');
+			await k.waitForSelector('main[data-phase=standby]');
+			await c.waitForSelector('section[data-phase=idle]');
+			await k.waitForTimeout(500);
+		}
+		times.sort((a, b) => a - b);
+		out({ metric: 'call_setup_ms', p50: percentile(times, 50), p95: percentile(times, 95), n: times.length, min: times[0], max: times[times.length - 1] });
+	} finally {
+		await closeBrowser();
+		await Promise.all([stopChild(kioskApp.child), stopChild(consoleApp.child)]);
+		await closeDb();
+		await closeOwnerDb();
+	}
+}

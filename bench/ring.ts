@@ -1,0 +1,262 @@
+/**
+ * npm run bench -- ring
+ *
+ * Ring latency: from the kiosk's call request (just before POST /api/calls) to the
+ * `call.ringing` event arriving on each available concierge's open SSE stream,
+ * with 1,000 standby kiosks and 100 available concierges connected to the built
+ * apps (one kiosk and one console process). The same clients measure a bare Node
+ * SSE push in the same run (`sse_baseline_ms`), so the platform's overhead is a
+ * ratio. Also the kiosk app's memory per idle kiosk stream (RSS delta / streams).
+ *
+ * Uses the test slot's services (TEST_SLOT, default 0: its database, LiveKit),
+ * starts them if needed, migrates (never resets) the slot's test database, and
+ * runs its own app processes on ports 5187/5188 + 10 * slot.
+ * Env: RING_KIOSKS (1000), RING_CONCIERGES (100), RING_CALLS (200).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+export interface BenchEnv {
+	slot: number;
+	kioskPort: number;
+	consolePort: number;
+}
+
+/** The test slot's environment, as infra/test.sh sets it, then services up, schema migrated, apps built. */
+export async function prepare(): Promise<BenchEnv> {
+	const slot = Number(process.env.TEST_SLOT ?? 0);
+	const dbName = `concierge_test${slot ? `_${slot}` : ''}`;
+	const env: Record<string, string> = {
+		NODE_ENV: 'test',
+		DB_NAMES: `concierge ${dbName}`,
+		DATABASE_URL: `postgres://concierge_app:app-dev-password@127.0.0.1:5432/${dbName}`,
+		DATABASE_OWNER_URL: `postgres://concierge_owner:owner-dev-password@127.0.0.1:5432/${dbName}`,
+		DATABASE_OPS_URL: `postgres://concierge_ops:ops-dev-password@127.0.0.1:5432/${dbName}`,
+		RUN_DIR: `${root}.run/test${slot}`,
+		LIVEKIT_PORT: String(7890 + 10 * slot),
+		LIVEKIT_TCP_PORT: String(7891 + 10 * slot),
+		LIVEKIT_UDP_PORT: String(7892 + 10 * slot),
+		LIVEKIT_WEBHOOK_URL: `http://127.0.0.1:${5184 + 10 * slot}/api/livekit/webhook`,
+		LIVEKIT_URL: `ws://127.0.0.1:${7890 + 10 * slot}`,
+		SIGNIN_PER_MINUTE: '100000',
+		DB_POOL_MAX: '20'
+	};
+	for (const [k, v] of Object.entries(env)) process.env[k] ??= v;
+	const up = spawnSync('bash', ['-c', 'source infra/env.sh && bash infra/services.sh start'], { cwd: root, env: process.env, stdio: ['ignore', 'ignore', 'inherit'] });
+	if (up.status !== 0) throw new Error('infra/services.sh start failed');
+	const { migrate } = await import('../platform/migrate.server.ts');
+	await migrate(process.env.DATABASE_OWNER_URL!);
+	for (const app of ['kiosk', 'console']) {
+		if (!existsSync(`${root}${app}/build/index.js`)) spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: root + app, stdio: 'inherit' });
+	}
+	return { slot, kioskPort: 5187 + 10 * slot, consolePort: 5188 + 10 * slot };
+}
+
+export async function startApp(name: 'kiosk' | 'console', port: number): Promise<{ origin: string; child: ChildProcess }> {
+	const origin = `http://127.0.0.1:${port}`;
+	const child = spawn(process.execPath, [`${root}${name}/build/index.js`], {
+		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin },
+		stdio: ['ignore', 'ignore', 'inherit']
+	});
+	for (let i = 0; i < 150; i++) {
+		if (child.exitCode !== null) throw new Error(`${name} exited`);
+		try {
+			if ((await fetch(origin + '/login')).ok) return { origin, child };
+		} catch {}
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error(`${name} did not start on ${origin}`);
+}
+
+export function stopChild(child: ChildProcess): Promise<void> {
+	return new Promise((resolve) => {
+		if (child.exitCode !== null) return resolve();
+		child.once('exit', () => resolve());
+		child.kill('SIGTERM');
+		setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+	});
+}
+
+export function percentile(sorted: number[], p: number): number {
+	if (!sorted.length) return NaN;
+	const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+	return Math.round(sorted[i]! * 100) / 100;
+}
+
+const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+/** A minimal SSE client: calls onEvent(type, data, arrivalMs) for each event. */
+function sse(origin: string, path: string, cookie: string | null, onEvent: (type: string, data: string, at: number) => void): Promise<http.ClientRequest> {
+	return new Promise((resolve, reject) => {
+		const req = http.get(origin + path, { agent, headers: { accept: 'text/event-stream', ...(cookie ? { cookie } : {}) } }, (res) => {
+			if (res.statusCode !== 200) return reject(new Error(`stream ${path}: ${res.statusCode}`));
+			let buf = '';
+			res.setEncoding('utf8');
+			res.on('data', (chunk: string) => {
+				const at = performance.now();
+				buf += chunk;
+				let i: number;
+				while ((i = buf.indexOf('\n\n')) >= 0) {
+					const block = buf.slice(0, i);
+					buf = buf.slice(i + 2);
+					const type = /^event: (.*)$/m.exec(block)?.[1];
+					const data = /^data: (.*)$/m.exec(block)?.[1];
+					if (type && data !== undefined) onEvent(type, data, at);
+				}
+			});
+			resolve(req);
+		});
+		req.on('error', reject);
+	});
+}
+
+async function inBatches<T>(items: T[], size: number, fn: (t: T, i: number) => Promise<void>): Promise<void> {
+	for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map((t, j) => fn(t, i + j)));
+}
+
+export default async function ring(out: (line: Record<string, unknown>) => void): Promise<void> {
+	const env = await prepare();
+	const KIOSKS = Number(process.env.RING_KIOSKS ?? 1000);
+	const CONCIERGES = Number(process.env.RING_CONCIERGES ?? 100);
+	const CALLS = Number(process.env.RING_CALLS ?? 200);
+
+	const { makeAccount, makeTenant } = await import('../platform/testing/factories.ts');
+	const { withTenant, closeDb } = await import('../platform/db.server.ts');
+	const { createSession } = await import('../platform/sessions/sessions.ts');
+	const { setAvailability } = await import('../platform/calls/calls.ts');
+	const { closeOwnerDb } = await import('../platform/testing/db.ts');
+
+	const tenant = await makeTenant({ name: 'Ring bench' });
+	const session = async (acc: { id: string }, app: 'kiosk' | 'console') =>
+		`${app}_session=${(await withTenant(tenant.id, (tx) => createSession(tx, { id: acc.id, tenantId: tenant.id }, app))).token}`;
+	const kiosks: { cookie: string }[] = [];
+	const concierges: { cookie: string }[] = [];
+	await inBatches(Array.from({ length: KIOSKS }), 50, async () => {
+		const a = await makeAccount(tenant, { role: 'kiosk' });
+		kiosks.push({ cookie: await session(a, 'kiosk') });
+	});
+	await inBatches(Array.from({ length: CONCIERGES }), 50, async () => {
+		const a = await makeAccount(tenant, { role: 'concierge' });
+		await setAvailability(a.actor, 'available');
+		concierges.push({ cookie: await session(a, 'console') });
+	});
+
+	const kioskApp = await startApp('kiosk', env.kioskPort);
+	const consoleApp = await startApp('console', env.consolePort);
+	const baseline = await bareSseServer();
+	const reqs: http.ClientRequest[] = [];
+	try {
+		// --- connect everyone --------------------------------------------------------
+		// Warm up first (route modules, the LISTEN connection, pools), so the delta is the streams.
+		const warm: http.ClientRequest[] = [];
+		await inBatches(kiosks.slice(0, 50), 50, async (k) => {
+			warm.push(await sse(kioskApp.origin, '/api/events', k.cookie, () => {}));
+		});
+		await new Promise((r) => setTimeout(r, 1000));
+		warm.forEach((r) => r.destroy());
+		await new Promise((r) => setTimeout(r, 2000));
+		const rssBefore = rssKiB(kioskApp.child.pid!);
+		await inBatches(kiosks, 50, async (k) => {
+			reqs.push(await sse(kioskApp.origin, '/api/events', k.cookie, () => {}));
+		});
+		await new Promise((r) => setTimeout(r, 3000));
+		const rssAfter = rssKiB(kioskApp.child.pid!);
+
+		const arrivals = new Map<string, number[]>();
+		await inBatches(concierges, 50, async (c) => {
+			reqs.push(
+				await sse(consoleApp.origin, '/api/events', c.cookie, (type, data, at) => {
+					if (type !== 'call.ringing') return;
+					const id = JSON.parse(data).callId as string;
+					(arrivals.get(id) ?? arrivals.set(id, []).get(id)!).push(at);
+				})
+			);
+		});
+		const baseArrivals = new Map<string, number[]>();
+		for (let i = 0; i < CONCIERGES; i++)
+			reqs.push(
+				await sse(baseline.origin, '/events', null, (type, data, at) => {
+					if (type !== 'ping') return;
+					(baseArrivals.get(data) ?? baseArrivals.set(data, []).get(data)!).push(at);
+				})
+			);
+		await new Promise((r) => setTimeout(r, 1000));
+
+		// --- ring: one kiosk at a time, cancel, next kiosk -------------------------------
+		const ring: number[] = [];
+		const firstRing: number[] = [];
+		for (let i = 0; i < CALLS; i++) {
+			const k = kiosks[i % kiosks.length]!;
+			const t0 = performance.now();
+			const r = await fetch(kioskApp.origin + '/api/calls', { method: 'POST', headers: { cookie: k.cookie, 'content-type': 'application/json' }, body: '{}' });
+			if (r.status !== 201) throw new Error(`call ${i}: ${r.status} ${await r.text()}`);
+			const { id } = (await r.json()) as { id: string };
+			const deadline = Date.now() + 5000;
+			while ((arrivals.get(id)?.length ?? 0) < CONCIERGES && Date.now() < deadline) await new Promise((res) => setTimeout(res, 2));
+			const got = arrivals.get(id) ?? [];
+			for (const at of got) ring.push(at - t0);
+			if (got.length) firstRing.push(Math.min(...got) - t0);
+			await fetch(`${kioskApp.origin}/api/calls/${id}/cancel`, { method: 'POST', headers: { cookie: k.cookie, 'content-type': 'application/json' }, body: '{}' });
+		}
+		// --- the bare Node SSE push, same clients, same pattern ---------------------------
+		const base: number[] = [];
+		for (let i = 0; i < CALLS; i++) {
+			const id = `p${i}`;
+			const t0 = performance.now();
+			await fetch(`${baseline.origin}/push?id=${id}`, { method: 'POST' });
+			const deadline = Date.now() + 5000;
+			while ((baseArrivals.get(id)?.length ?? 0) < CONCIERGES && Date.now() < deadline) await new Promise((res) => setTimeout(res, 2));
+			for (const at of baseArrivals.get(id) ?? []) base.push(at - t0);
+		}
+		ring.sort((a, b) => a - b);
+		firstRing.sort((a, b) => a - b);
+		base.sort((a, b) => a - b);
+		const expected = CALLS * CONCIERGES;
+		out({ metric: 'ring_latency_ms', p50: percentile(ring, 50), p95: percentile(ring, 95), p99: percentile(ring, 99), n: ring.length, expected, kiosks: KIOSKS, concierges: CONCIERGES });
+		out({ metric: 'ring_first_concierge_ms', p50: percentile(firstRing, 50), p95: percentile(firstRing, 95), p99: percentile(firstRing, 99), n: firstRing.length });
+		out({ metric: 'sse_baseline_ms', p50: percentile(base, 50), p95: percentile(base, 95), p99: percentile(base, 99), n: base.length, clients: CONCIERGES });
+		out({ metric: 'ring_overhead_ratio_p50', value: Math.round((percentile(ring, 50) / percentile(base, 50)) * 10) / 10 });
+		out({ metric: 'kiosk_idle_stream_memory_bytes', perConnection: Math.round(((rssAfter - rssBefore) * 1024) / KIOSKS), rssBeforeKiB: rssBefore, rssAfterKiB: rssAfter, streams: KIOSKS, note: 'RSS delta of the kiosk app process / open idle SSE streams' });
+	} finally {
+		for (const r of reqs) r.destroy();
+		agent.destroy();
+		await Promise.all([stopChild(kioskApp.child), stopChild(consoleApp.child)]);
+		baseline.close();
+		await closeDb();
+		await closeOwnerDb();
+	}
+}
+
+/** The baseline: a bare node:http SSE server that pushes one event to every client per POST. */
+function bareSseServer(): Promise<{ origin: string; close: () => void }> {
+	const clients = new Set<http.ServerResponse>();
+	const server = http.createServer((req, res) => {
+		if (req.url === '/events') {
+			res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+			res.write('retry: 2000\n\n');
+			clients.add(res);
+			req.on('close', () => clients.delete(res));
+			return;
+		}
+		if (req.method === 'POST' && req.url?.startsWith('/push')) {
+			const id = new URL(req.url, 'http://x').searchParams.get('id') ?? '';
+			for (const c of clients) c.write(`event: ping\ndata: ${id}\n\n`);
+			res.end('ok');
+			return;
+		}
+		res.statusCode = 404;
+		res.end();
+	});
+	return new Promise((resolve) =>
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			resolve({ origin: `http://127.0.0.1:${port}`, close: () => server.close() });
+		})
+	);
+}

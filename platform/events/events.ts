@@ -1,0 +1,64 @@
+/**
+ * Real-time events: what they look like and whom they address. Publishing is a
+ * PostgreSQL NOTIFY, so an event sent inside a transaction is delivered only if
+ * that transaction commits, and every app process (each LISTENs once, see
+ * hub.server.ts) delivers it to the streams it holds.
+ */
+import type { Sql } from '../db.server.ts';
+import type { Role } from '../types.ts';
+
+export const CHANNEL = 'concierge_events';
+/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
+const MAX_PAYLOAD = 7900;
+
+/** Whom an event is for. Every target is inside one tenant. */
+export type Target =
+	| { tenantId: string; account: string }
+	| { tenantId: string; audience: 'concierges' | 'kiosks' }
+	| { tenantId: string; call: string; accounts: string[] };
+
+export type CallEventType =
+	| 'call.ringing'
+	| 'call.cancelled'
+	| 'call.missed'
+	| 'call.taken'
+	| 'call.accepted'
+	| 'call.ended'
+	| 'call.share_requested'
+	| 'call.share_answered'
+	| 'call.share_state'
+	| 'presence'
+	| 'account.disabled';
+
+export interface RealtimeEvent {
+	type: CallEventType;
+	data: Record<string, unknown>;
+}
+
+export interface Subscriber {
+	tenantId: string;
+	accountId: string;
+	role: Role;
+}
+
+/** Does this target reach this subscriber? The one place the rule lives. */
+export function reaches(target: Target, s: Subscriber): boolean {
+	if (target.tenantId !== s.tenantId) return false;
+	if ('account' in target) return target.account === s.accountId;
+	if ('call' in target) return target.accounts.includes(s.accountId);
+	return target.audience === 'kiosks' ? s.role === 'kiosk' : s.role === 'concierge';
+}
+
+export function encode(target: Target, event: RealtimeEvent): string {
+	const payload = JSON.stringify({ target, event, at: Date.now() });
+	if (Buffer.byteLength(payload) > MAX_PAYLOAD) throw new Error(`event ${event.type} is too large for NOTIFY (${payload.length} bytes): send ids, not data`);
+	return payload;
+}
+
+/**
+ * Publish an event. Pass the caller's transaction to deliver it only on commit;
+ * pass the pool to deliver it now.
+ */
+export async function publish(sql: Sql, target: Target, event: RealtimeEvent): Promise<void> {
+	await sql`select pg_notify(${CHANNEL}, ${encode(target, event)})`;
+}

@@ -1,0 +1,78 @@
+/**
+ * The per-process event hub: one LISTEN connection per app process, and the
+ * in-memory list of open streams it delivers to. A stream only ever receives
+ * events whose target reaches its own (tenant, account, role), checked by
+ * reaches() on every delivery.
+ */
+import { closeDb, db } from '../db.server.ts';
+import { CHANNEL, reaches, type RealtimeEvent, type Subscriber, type Target } from './events.ts';
+
+export interface Delivery {
+	event: RealtimeEvent;
+	/** Milliseconds since the epoch at which it was published (for latency measurement). */
+	publishedAt: number;
+}
+
+interface Entry extends Subscriber {
+	send: (d: Delivery) => void;
+}
+
+const byTenant = new Map<string, Set<Entry>>();
+let listening: Promise<void> | null = null;
+
+function deliver(payload: string): void {
+	let msg: { target: Target; event: RealtimeEvent; at: number };
+	try {
+		msg = JSON.parse(payload);
+	} catch {
+		console.error(JSON.stringify({ level: 'error', msg: 'events: unreadable notification', payload: payload.slice(0, 200) }));
+		return;
+	}
+	const subs = byTenant.get(msg.target?.tenantId);
+	if (!subs) return;
+	for (const s of subs) {
+		if (!reaches(msg.target, s)) continue;
+		try {
+			s.send({ event: msg.event, publishedAt: msg.at });
+		} catch (e) {
+			console.error(JSON.stringify({ level: 'error', msg: 'events: delivery failed', error: String(e) }));
+		}
+	}
+}
+
+/** Start LISTENing (once per process). postgres.js re-listens by itself after a dropped connection. */
+export function ensureListening(): Promise<void> {
+	if (!listening) {
+		// The LISTEN connection would keep the process alive after adapter-node has closed
+		// the server on SIGTERM; it announces that moment with this event.
+		process.once('sveltekit:shutdown' as 'exit', () => void closeDb());
+	}
+	listening ??= db()
+		.listen(CHANNEL, deliver)
+		.then(() => undefined)
+		.catch((e) => {
+			listening = null;
+			throw e;
+		});
+	return listening;
+}
+
+/** Register a stream. Returns the function that unregisters it. */
+export async function subscribe(who: Subscriber, send: (d: Delivery) => void): Promise<() => void> {
+	await ensureListening();
+	const entry: Entry = { tenantId: who.tenantId, accountId: who.accountId, role: who.role, send };
+	let set = byTenant.get(who.tenantId);
+	if (!set) byTenant.set(who.tenantId, (set = new Set()));
+	set.add(entry);
+	return () => {
+		set.delete(entry);
+		if (set.size === 0 && byTenant.get(who.tenantId) === set) byTenant.delete(who.tenantId);
+	};
+}
+
+/** Open streams in this process (for tests and the benchmark). */
+export function subscriberCount(): number {
+	let n = 0;
+	for (const s of byTenant.values()) n += s.size;
+	return n;
+}
