@@ -26,6 +26,8 @@ export interface Config {
 	auditRetentionDays: number;
 	/** Seconds a call rings before it becomes missed. */
 	callRingTimeoutSeconds: number;
+	/** Call history retention in days (default 365, i.e. 12 months; at least 30). */
+	callRetentionDays: number;
 }
 
 let cached: Config | null = null;
@@ -82,7 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		sessionRenewDays: int('SESSION_RENEW_DAYS', 15, 0, 365),
 		cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : !dev,
 		bodyLimitBytes: int('BODY_LIMIT_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
-		signInPerMinute: int('SIGNIN_PER_MINUTE', 30, 1, 100_000),
+		signInPerMinute: int('SIGNIN_PER_MINUTE', 60, 1, 100_000),
 		jobs: {
 			queue: str('JOBS_QUEUE', 'concierge'),
 			// A killed worker's job is retried once its lock lapses; short locks mean quick recovery.
@@ -95,7 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			retentionDays: int('REPORTS_RETENTION_DAYS', 90, 7, 3650)
 		},
 		auditRetentionDays: int('AUDIT_RETENTION_DAYS', 365, 30, 3650),
-		callRingTimeoutSeconds: int('CALL_RING_TIMEOUT_SECONDS', 45, 5, 600)
+		callRingTimeoutSeconds: int('CALL_RING_TIMEOUT_SECONDS', 45, 5, 600),
+		callRetentionDays: int('CALL_RETENTION_DAYS', 365, 30, 3650)
 	};
 	if (!/^[a-z][a-z0-9-]{0,62}$/.test(config.jobs.queue)) problems.push('JOBS_QUEUE must be lower-case letters, digits and dashes');
 	if (config.livekit.apiSecret && config.livekit.apiSecret.length < 32) problems.push('LIVEKIT_API_SECRET must be at least 32 characters');

@@ -2,9 +2,10 @@
  * Remote disable (seed 003): a tenant admin (own tenant) or a platform operator
  * (any tenant) disables an account by login ID. In one transaction the account is
  * marked disabled and every session it has is deleted, with an audit record; sign-in
- * and the old cookies fail from that commit on. Telling the open app and removing
- * the account from a live call follow after the commit (see propagate below) and
- * never hold up the disable itself.
+ * and the old cookies fail from that commit on, and the `account.disabled` event to
+ * the account's open apps is delivered with that commit. Ending its live calls and
+ * removing it from their LiveKit rooms follow right after (propagateDisable); a
+ * removal LiveKit cannot take now is retried by a job and never holds up the disable.
  */
 import { db, withTenant, type Sql } from '../db.server.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
@@ -13,6 +14,9 @@ import { revokeAccountSessions } from '../sessions/sessions.ts';
 import type { Actor, Role } from '../types.ts';
 import { findLogin, getAccountByLogin, type AccountRow } from './accounts.repo.ts';
 import { parseLoginId } from './sign-in.ts';
+import { publish } from '../events/events.ts';
+import { endCallsOfAccount } from '../calls/calls.ts';
+import { enqueue, sharedQueue } from '../jobs/queue.server.ts';
 
 export interface DisableResult {
 	accountId: string;
@@ -26,32 +30,32 @@ export interface DisableResult {
 	changed: boolean;
 }
 
-type Propagator = (r: DisableResult, actor: Actor) => Promise<void>;
-const propagators: Propagator[] = [];
-
 /**
- * Register what must happen after an account is disabled or enabled: tell its app
- * over the real-time channel, remove it from a live call. Each runs after the
- * commit; a failure is logged and must be retried by the propagator itself (a job),
- * never rolled into the disable.
+ * After the commit: end the account's live calls (the other side is told why) and
+ * remove it from their LiveKit rooms. A removal LiveKit cannot take now becomes a
+ * job retried until it succeeds; sign-in and sessions were settled already.
  */
-export function onAccountStateChange(p: Propagator): () => void {
-	propagators.push(p);
-	return () => {
-		const i = propagators.indexOf(p);
-		if (i >= 0) propagators.splice(i, 1);
-	};
-}
-
-async function propagate(r: DisableResult, actor: Actor): Promise<void> {
-	for (const p of propagators) {
+async function propagateDisable(r: DisableResult, actor: Actor): Promise<void> {
+	const log = (msg: string, e: unknown, extra: Record<string, unknown> = {}) =>
+		console.error(JSON.stringify({ level: 'error', area: 'disable', msg, accountId: r.accountId, tenantId: r.tenantId, ...extra, error: e instanceof Error ? e.stack : String(e) }));
+	let pending: string[] = [];
+	try {
+		pending = (await endCallsOfAccount({ ...actor, tenantId: r.tenantId }, r.accountId, 'account_disabled')).pendingRemovals;
+	} catch (e) {
+		log('ending the calls of a disabled account failed', e);
+		return;
+	}
+	for (const callId of pending) {
 		try {
-			await p(r, actor);
+			await enqueue(sharedQueue(), 'calls.remove-participant', { tenantId: r.tenantId, callId, accountId: r.accountId }, REMOVAL_RETRY);
 		} catch (e) {
-			console.error(JSON.stringify({ level: 'error', msg: 'disable propagation failed', accountId: r.accountId, error: e instanceof Error ? e.stack : String(e) }));
+			log('could not queue the LiveKit removal retry', e, { callId });
 		}
 	}
 }
+
+/** Until LiveKit answers: every 2 s for the first minute, then (BullMQ keeps the fixed delay) for about a day. */
+const REMOVAL_RETRY = { attempts: 43_200, backoff: { type: 'fixed', delay: 2_000 }, removeOnComplete: true } as const;
 
 /** Which tenant an actor may act in for this login ID; NotFound hides other tenants' accounts. */
 async function locate(actor: Actor, loginId: string): Promise<{ tenantId: string }> {
@@ -80,6 +84,8 @@ async function setDisabled(actor: Actor, rawLoginId: unknown, disable: boolean, 
 			if (disable) {
 				await tx`update accounts set disabled_at = now(), disabled_by = ${actor.accountId}, updated_at = now() where id = ${account.id}`;
 				revokedSessions = await revokeAccountSessions(tx, account.id);
+				// Delivered on commit: the app locks itself and its event stream closes.
+				await publish(tx, { tenantId, account: account.id }, { type: 'account.disabled', data: {} });
 			} else {
 				await tx`update accounts set disabled_at = null, disabled_by = null, failed_attempts = 0, locked_until = null, updated_at = now() where id = ${account.id}`;
 			}
@@ -94,7 +100,7 @@ async function setDisabled(actor: Actor, rawLoginId: unknown, disable: boolean, 
 		}
 		return { accountId: account.id, tenantId, loginId, role: account.role, disabled: disable, revokedSessions, changed: !already };
 	});
-	if (result.changed) await propagate(result, actor);
+	if (result.changed && disable) await propagateDisable(result, actor);
 	return result;
 }
 

@@ -23,6 +23,7 @@ export type AuditAction =
 	| 'call.missed'
 	| 'call.token_issued'
 	| 'call.intruder_removed'
+	| 'call.participant_removed'
 	| 'call.share_requested'
 	| 'call.share_consented'
 	| 'call.share_refused'

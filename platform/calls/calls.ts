@@ -343,10 +343,13 @@ export async function expireRingingCalls(now: Date = new Date()): Promise<number
 }
 
 /**
- * End every live call of one account (for remote disable): remove it from its
- * LiveKit room(s), close the room, and tell the other side why.
+ * End every live call of one account (for remote disable): end it for the other
+ * side with the reason, then remove the account from the LiveKit room and close it.
+ * The database part commits first; a LiveKit removal that fails (LiveKit
+ * unreachable) is returned in `pendingRemovals` for the caller to retry as a job
+ * (see removeFromCallRoom).
  */
-export async function endCallsOfAccount(actor: Actor, accountId: string, reason: string): Promise<number> {
+export async function endCallsOfAccount(actor: Actor, accountId: string, reason: string): Promise<{ ended: number; pendingRemovals: string[] }> {
 	requireRole(actor, 'admin', 'operator');
 	if (!isUuid(accountId)) throw new NotFound('account_not_found', 'That account does not exist.');
 	if (!/^[a-z_]{1,40}$/.test(reason)) throw new Invalid('bad_reason', 'The reason must be a short code.');
@@ -360,16 +363,48 @@ export async function endCallsOfAccount(actor: Actor, accountId: string, reason:
 		}
 		return live;
 	});
+	const pendingRemovals: string[] = [];
 	for (const c of calls) {
 		if (!c.acceptedAt) continue;
 		try {
-			await roomService().removeParticipant(c.roomName, identityOf(actor.tenantId, accountId));
+			await removeFromRoom(c.roomName, identityOf(actor.tenantId, accountId));
 		} catch (e) {
-			if (!/not.?found/i.test(String((e as Error).message))) logError('removeParticipant failed', e, { callId: c.id });
+			logError('removing a participant failed; will retry', e, { callId: c.id });
+			pendingRemovals.push(c.id);
 		}
-		await closeRoom(c.roomName);
 	}
-	return calls.length;
+	return { ended: calls.length, pendingRemovals };
+}
+
+const gone = (e: unknown) => /not.?found|does not exist/i.test(String((e as Error)?.message));
+
+async function removeFromRoom(roomName: string, identity: string): Promise<void> {
+	try {
+		await roomService().removeParticipant(roomName, identity);
+	} catch (e) {
+		if (!gone(e)) throw e;
+	}
+	try {
+		await roomService().deleteRoom(roomName);
+	} catch (e) {
+		if (!gone(e)) throw e;
+	}
+}
+
+/**
+ * Remove one account from one (ended) call's LiveKit room and close the room; the
+ * retry job of remote disable. Throws while LiveKit cannot be reached, so the job
+ * runs again; a participant or room already gone counts as done.
+ */
+export async function removeFromCallRoom(tenantId: string, callId: string, accountId: string): Promise<'removed'> {
+	const call = await withTenant(tenantId, (tx) => repo.getCall(tx, callId));
+	if (!call) throw new NotFound('call_not_found', 'That call does not exist.');
+	if (call.state === 'ringing' || call.state === 'accepted') throw new Conflict('call_live', 'The call is still live; end it first.');
+	await removeFromRoom(call.roomName, identityOf(tenantId, accountId));
+	await withTenant(tenantId, (tx) =>
+		writeAudit(tx, null, { tenantId, action: 'call.participant_removed', targetType: 'call', targetId: callId, detail: { account: accountId } })
+	);
+	return 'removed';
 }
 
 // --- screen sharing ----------------------------------------------------------------

@@ -52,7 +52,15 @@ export function eventStream(actor: Actor, opts: StreamOptions): Response {
 	let entry: Open | null = null;
 	const body = new ReadableStream<Uint8Array>({
 		async start(controller) {
-			const send = (d: Delivery) => controller.enqueue(frame(d.event.type, { ...d.event.data, publishedAt: d.publishedAt }));
+			const send = (d: Delivery) => {
+				controller.enqueue(frame(d.event.type, { ...d.event.data, publishedAt: d.publishedAt }));
+				// A disabled account's stream ends here; its reconnects meet a revoked session (401).
+				if (d.event.type === 'account.disabled') {
+					unsubscribe?.();
+					if (entry) open.delete(entry);
+					controller.close();
+				}
+			};
 			// Subscribe first, then read the snapshot, so nothing falls between the two.
 			unsubscribe = await subscribe({ tenantId: actor.tenantId, accountId: actor.accountId, role: actor.role }, send);
 			controller.enqueue(encoder.encode('retry: 2000\n\n'));

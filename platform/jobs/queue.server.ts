@@ -17,9 +17,13 @@ export interface JobPayloads {
 	'reports.sweep': Record<string, never>;
 	/** Delete records past their retention period (platform/jobs/handlers/retention.ts). */
 	'retention.purge': Record<string, never>;
+	/** Turn calls that rang past their timeout into missed calls (every second). */
+	'calls.expire-ringing': Record<string, never>;
+	/** Remote disable: remove an account from an ended call's LiveKit room, retried until LiveKit answers. */
+	'calls.remove-participant': { tenantId: string; callId: string; accountId: string };
 }
 export type JobName = keyof JobPayloads;
-export const JOB_NAMES: readonly JobName[] = ['reports.process', 'reports.sweep', 'retention.purge'];
+export const JOB_NAMES: readonly JobName[] = ['reports.process', 'reports.sweep', 'retention.purge', 'calls.expire-ringing', 'calls.remove-participant'];
 
 export type JobBackend = { kind: 'postgres'; url: string } | { kind: 'redis'; url: string };
 export type JobQueue = Queue;
@@ -70,6 +74,20 @@ export function openQueue(opts: QueueOptions = {}): JobQueue {
 		return new (pg().Queue)(name, { connection: { connectionString: backend.url, max: 4 }, defaultJobOptions }) as unknown as JobQueue;
 	}
 	return new (redis().Queue)(name, { connection: redisOptions(backend.url), defaultJobOptions }) as unknown as JobQueue;
+}
+
+let shared: JobQueue | null = null;
+
+/** One queue per process for code that adds jobs from a request (closed at exit with the process). */
+export function sharedQueue(): JobQueue {
+	shared ??= openQueue();
+	return shared;
+}
+
+export async function closeSharedQueue(): Promise<void> {
+	const q = shared;
+	shared = null;
+	await q?.close();
 }
 
 /** The deterministic id of a job: its name and the ids in its payload. */

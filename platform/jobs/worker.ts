@@ -16,6 +16,7 @@ const worker = startWorker(handlers(queue), { log });
 
 // Repeatable jobs (BullMQ 6: job schedulers; upsert is idempotent across restarts).
 await queue.upsertJobScheduler('reports.sweep', { every: 2_000 }, { name: 'reports.sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+await queue.upsertJobScheduler('calls.expire-ringing', { every: 1_000 }, { name: 'calls.expire-ringing', data: {}, opts: { removeOnComplete: true, removeOnFail: 100, attempts: 1 } });
 await queue.upsertJobScheduler('retention.purge', { pattern: '17 3 * * *' }, { name: 'retention.purge', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } });
 // Catch up at once with reports stored while no worker ran.
 await queue.add('reports.sweep', {}, { jobId: `reports.sweep-start-${Date.now()}`, removeOnComplete: true, removeOnFail: 100 });

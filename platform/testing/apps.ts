@@ -20,7 +20,15 @@ export const appLogs: Record<string, string[]> = { kiosk: [], console: [] };
 function launch(name: 'kiosk' | 'console', port: number): Promise<string> {
 	const origin = `http://127.0.0.1:${port}`;
 	const child = spawn(process.execPath, [root + `${name}/build/index.js`], {
-		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin, BODY_SIZE_LIMIT: process.env.BODY_SIZE_LIMIT ?? '512K' },
+		env: {
+			...process.env,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			ORIGIN: origin,
+			BODY_SIZE_LIMIT: process.env.BODY_SIZE_LIMIT ?? '512K',
+			// Every test signs in from 127.0.0.1; the per-IP limiter has its own unit test.
+			SIGNIN_PER_MINUTE: process.env.SIGNIN_PER_MINUTE ?? '100000'
+		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	children.push(child);
@@ -71,4 +79,30 @@ export async function stopApps(): Promise<void> {
 	);
 	children.length = 0;
 	started = null;
+}
+
+let worker: ChildProcess | null = null;
+export const workerLog: string[] = [];
+
+/**
+ * The real job worker (`npm run worker`) as a child process, once per run: ring
+ * timeouts and remote-disable retries run there, as in production.
+ */
+export function startWorkerProcess(): Promise<void> {
+	if (worker && worker.exitCode === null) return Promise.resolve();
+	worker = spawn(process.execPath, ['--import', 'tsx', root + 'platform/jobs/worker.ts'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
+	children.push(worker);
+	const w = worker;
+	return new Promise((resolve, reject) => {
+		const onData = (d: Buffer) => {
+			const text = d.toString();
+			workerLog.push(...text.split('\n').filter(Boolean));
+			if (workerLog.length > 5000) workerLog.splice(0, workerLog.length - 5000);
+			if (text.includes('worker ready')) resolve();
+		};
+		w.stdout!.on('data', onData);
+		w.stderr!.on('data', onData);
+		w.once('exit', (code) => reject(new Error(`worker exited (${code}): ${workerLog.slice(-20).join('\n')}`)));
+		setTimeout(() => reject(new Error('worker did not become ready')), 30_000).unref();
+	});
 }

@@ -2,11 +2,14 @@
 import type { Handlers, JobQueue } from '../queue.server.ts';
 import { processReportJob, sweepReportsJob } from './reports.ts';
 import { purgeExpired } from './retention.ts';
+import { expireRingingCalls, removeFromCallRoom } from '../../calls/calls.ts';
 
 export function handlers(queue: JobQueue): Handlers {
 	return {
 		'reports.process': (p) => processReportJob(p),
 		'reports.sweep': () => sweepReportsJob(queue),
-		'retention.purge': () => purgeExpired()
+		'retention.purge': () => purgeExpired(),
+		'calls.expire-ringing': () => expireRingingCalls(new Date()),
+		'calls.remove-participant': (p) => removeFromCallRoom(p.tenantId, p.callId, p.accountId)
 	};
 }

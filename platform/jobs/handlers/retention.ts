@@ -2,7 +2,7 @@
  * Retention purges, run daily by the worker. Each purger deletes one kind of
  * record past its period through a SECURITY DEFINER function that enforces its
  * own minimum age, so the app role holds no DELETE on the tables themselves.
- * To purge another kind of record (call history, when calls land), add a purger.
+ * To purge another kind of record, add a purger.
  */
 import { config } from '../../config.server.ts';
 import { db } from '../../db.server.ts';
@@ -16,7 +16,7 @@ export interface Purger {
 
 const DAY = 24 * 3600 * 1000;
 
-async function callPurge(fn: 'retention_purge_audit_log' | 'retention_purge_crash_reports', cutoff: Date, limit: number): Promise<number> {
+async function callPurge(fn: 'retention_purge_audit_log' | 'retention_purge_crash_reports' | 'retention_purge_calls', cutoff: Date, limit: number): Promise<number> {
 	const sql = db();
 	const [row] = await sql<{ n: number }[]>`select ${sql(fn)}(${cutoff}, ${limit}) as n`;
 	return Number(row!.n);
@@ -24,6 +24,7 @@ async function callPurge(fn: 'retention_purge_audit_log' | 'retention_purge_cras
 
 export const purgers: Purger[] = [
 	{ name: 'audit_log', retentionDays: () => config().auditRetentionDays, purgeBatch: (c, l) => callPurge('retention_purge_audit_log', c, l) },
+	{ name: 'calls', retentionDays: () => config().callRetentionDays, purgeBatch: (c, l) => callPurge('retention_purge_calls', c, l) },
 	{ name: 'crash_reports', retentionDays: () => config().reports.retentionDays, purgeBatch: (c, l) => callPurge('retention_purge_crash_reports', c, l) }
 ];
 

@@ -57,6 +57,11 @@ export class ConsoleCall {
 		es.onerror = () => (this.connected = false);
 		const on = (type: string, fn: (d: Record<string, unknown>) => void) => es.addEventListener(type, (e) => fn(JSON.parse((e as MessageEvent).data)));
 		on('snapshot', (d) => this.#resync(d as never));
+		// Disabled by an administrator: the session is already revoked; leave at once.
+		on('account.disabled', () => {
+			es.close();
+			location.assign('/login?disabled=1');
+		});
 		on('call.ringing', (d) => {
 			if (!this.ringing.some((r) => r.callId === d.callId)) this.ringing = [...this.ringing, { callId: String(d.callId), kioskName: String(d.kioskName), createdAt: String(d.createdAt) }];
 		});

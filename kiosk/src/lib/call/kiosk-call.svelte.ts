@@ -51,6 +51,8 @@ export class KioskCall {
 	remoteScreen = $state<HTMLVideoElement | null>(null);
 	selfView = $state<HTMLVideoElement | null>(null);
 	hasRemoteScreen = $state(false);
+	/** The account was disabled by an administrator: the terminal is locked for good. */
+	disabled = $state(false);
 
 	#callId: string | null = null;
 	#room: Room | null = null;
@@ -85,6 +87,11 @@ export class KioskCall {
 			}
 		});
 		for (const t of ['call.ended', 'call.missed', 'call.cancelled']) on(t, (d) => d.callId === this.#callId && void this.#finish(t === 'call.missed' ? MESSAGES.no_answer! : MESSAGES.ended!));
+		on('account.disabled', () => void this.#lock());
+		es.addEventListener('error', () => {
+			// A stream the server refuses (revoked session) is not retried by EventSource.
+			if (es.readyState === EventSource.CLOSED && !this.disabled) void this.#checkSession();
+		});
 		on('call.share_requested', (d) => {
 			if (d.callId === this.#callId && this.share === 'off') this.share = 'asked';
 		});
@@ -92,6 +99,35 @@ export class KioskCall {
 			es.close();
 			void this.#leaveRoom();
 		};
+	}
+
+	/**
+	 * Disabled remotely: leave any call, stop listening, and drop everything this
+	 * terminal kept (storage, pending problem reports, caches). Nothing on the
+	 * screen can undo it; only an administrator enabling the account can.
+	 */
+	async #lock(): Promise<void> {
+		this.disabled = true;
+		this.#events?.close();
+		logLine('account: disabled by an administrator; terminal locked');
+		await this.#leaveRoom().catch(() => {});
+		for (const t of this.#screen) t.stop();
+		for (const t of (await this.#local?.catch(() => [])) ?? []) t.stop();
+		this.phase = 'standby';
+		try {
+			localStorage.clear();
+			sessionStorage.clear();
+			indexedDB.deleteDatabase('concierge-reports');
+			if ('caches' in window) for (const k of await caches.keys()) await caches.delete(k);
+		} catch {
+			// Storage may be unavailable; the session is revoked on the server regardless.
+		}
+	}
+
+	/** The stream was refused: is the session gone (signed out or disabled elsewhere)? */
+	async #checkSession(): Promise<void> {
+		const r = await fetch('/api/me').catch(() => null);
+		if (r?.status === 401) location.assign('/login');
 	}
 
 	/** After every (re)connect: redraw from the server's state. */

@@ -1,12 +1,10 @@
 import { callSnapshot, touchPresence } from '$platform/calls/calls.ts';
 import { eventStream } from '$platform/events/stream.ts';
 import { requireRole } from '$lib/server/http.ts';
-import { startCallTimers } from '$lib/call/timers.server.ts';
 import type { RequestHandler } from './$types';
 
 /** This actor's real-time stream (SSE): a snapshot on every connect, then its events. */
 export const GET: RequestHandler = (event) => {
 	const actor = requireRole(event, ['concierge']);
-	startCallTimers();
 	return eventStream(actor, { snapshot: () => callSnapshot(actor), onBeat: () => touchPresence(actor) });
 };
