@@ -7,38 +7,30 @@
  * Prints {"metric":"report_ingest","accepted_per_s","p99_ms","sent","stored","lost"}:
  * stored = accepted reports found processed (grouped) afterwards; lost = accepted - stored.
  *
- * Uses the slot's test database (TEST_SLOT, default 0: concierge_test[_N]); the
- * services must be up (npm test starts them, or `npm run services`) and the kiosk
- * app built (`npm run build:kiosk`). Settings: REPORTS_BENCH_N (2000), REPORTS_BENCH_KIOSKS (100),
+ * Same environment as bench/ring.ts: the slot's services and test database
+ * (TEST_SLOT, default 0), started and built if needed. Settings: REPORTS_BENCH_N (2000), REPORTS_BENCH_KIOSKS (100),
  * REPORTS_BENCH_CONCURRENCY (32).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
+import { prepare } from './ring.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
 export default async function (out: (line: Record<string, unknown>) => void): Promise<void> {
-	const slot = Number(process.env.TEST_SLOT ?? 0);
-	const dbName = `concierge_test${slot ? `_${slot}` : ''}`;
-	const pg = (role: string, pw: string) => `postgres://${role}:${pw}@127.0.0.1:${process.env.PGPORT ?? 5432}/${dbName}`;
-	process.env.NODE_ENV = 'test';
-	process.env.DATABASE_URL = pg('concierge_app', process.env.DB_APP_PASSWORD ?? 'app-dev-password');
-	process.env.DATABASE_OWNER_URL = pg('concierge_owner', process.env.DB_OWNER_PASSWORD ?? 'owner-dev-password');
-	process.env.DATABASE_OPS_URL = pg('concierge_ops', process.env.DB_OPS_PASSWORD ?? 'ops-dev-password');
+	// Same environment as the other benches: the slot's services and test database, started if needed.
+	const env = await prepare();
+	const slot = env.slot;
 	delete process.env.REDIS_URL;
 	const n = Number(process.env.REPORTS_BENCH_N ?? 2000);
 	const kioskCount = Number(process.env.REPORTS_BENCH_KIOSKS ?? 100);
 	const concurrency = Number(process.env.REPORTS_BENCH_CONCURRENCY ?? 32);
-	if (!existsSync(root + 'kiosk/build/index.js')) throw new Error('build the kiosk app first: npm run build:kiosk');
 
-	const { migrate } = await import('../platform/migrate.server.ts');
 	const { makeAccount, makeTenant } = await import('../platform/testing/factories.ts');
 	const { signIn } = await import('../platform/accounts/sign-in.ts');
 	const { ownerDb, closeOwnerDb } = await import('../platform/testing/db.ts');
 	const { closeDb } = await import('../platform/db.server.ts');
-	await migrate(process.env.DATABASE_OWNER_URL);
 
 	const children: ChildProcess[] = [];
 	const start = (args: string[], env: NodeJS.ProcessEnv) => {

@@ -50,8 +50,13 @@ export function opsDb(): Sql {
 export async function withTenant<T>(tenantId: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
 	if (!isUuid(tenantId)) throw new TypeError(`withTenant: not a tenant id: ${String(tenantId)}`);
 	return (await db().begin(async (tx) => {
-		await tx`select set_config('app.tenant_id', ${tenantId}, true)`;
-		return fn(tx as unknown as Sql);
+		// Not awaited on its own: the setting goes out in the same write as fn's first
+		// query. A transaction's queries run in order on its one connection, so the
+		// scope is in place before any of them; if it fails, they fail with it.
+		// postgres.js queries are lazy, so execute() queues it now, ahead of fn's queries.
+		const scope = tx`select set_config('app.tenant_id', ${tenantId}, true)`.execute();
+		const [, result] = await Promise.all([scope, fn(tx as unknown as Sql)]);
+		return result;
 	})) as T;
 }
 
