@@ -82,7 +82,7 @@ for (const backend of backends) {
 		await enqueue(queue, 'reports.process', { tenantId, reportId });
 		await enqueue(queue, 'reports.process', { tenantId, reportId });
 		assert.is(await queue.getJobCountByTypes('waiting', 'delayed', 'prioritized', 'active'), 1);
-		const worker = startWorker(handlers(queue), { backend, name: queueName, log: () => {} });
+		const worker = startWorker(handlers(), { backend, name: queueName, log: () => {} });
 		try {
 			await until('report processed', () => processedAt(reportId));
 			const job = await queue.getJob(jobIdFor('reports.process', { tenantId, reportId }));
@@ -143,7 +143,7 @@ for (const backend of backends) {
 	test('the sweep finds stored reports that have no job yet and gets them processed', async () => {
 		const a = await storedReport();
 		const b = await storedReport();
-		const worker = startWorker(handlers(queue), { backend, name: queueName, log: () => {} });
+		const worker = startWorker(handlers(), { backend, name: queueName, log: () => {} });
 		try {
 			await queue.add('reports.sweep', {}, { jobId: `sweep-${randomUUID()}` });
 			await until('both processed', async () => (await processedAt(a.reportId)) && (await processedAt(b.reportId)));

@@ -12,7 +12,7 @@ const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ at: 
 
 const backend = defaultBackend();
 const queue = openQueue();
-const worker = startWorker(handlers(queue), { log });
+const worker = startWorker(handlers(), { log });
 
 // Repeatable jobs (BullMQ 6: job schedulers; upsert is idempotent across restarts).
 await queue.upsertJobScheduler('reports.sweep', { every: 2_000 }, { name: 'reports.sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });

@@ -3,17 +3,21 @@ import type { Sql } from '../db.server.ts';
 import type { ReportInput } from './report-input.ts';
 
 /**
- * Insert a report if its kiosk account is still an enabled kiosk; a second
- * report with the same id is ignored. Returns whether a row was inserted.
+ * Insert many reports of one tenant in one statement (the group commit of
+ * platform/reports/ingest.ts). Each row goes in only if its kiosk is still an
+ * enabled kiosk; an id already stored is skipped. Returns the ids inserted.
  */
-export async function insertReport(tx: Sql, tenantId: string, kioskAccountId: string, r: ReportInput): Promise<boolean> {
-	const rows = await tx`
+export async function insertReports(tx: Sql, tenantId: string, items: { kioskAccountId: string; json: string }[]): Promise<Set<string>> {
+	const payload = '[' + items.map((i) => `{"kiosk":${JSON.stringify(i.kioskAccountId)},"r":${i.json}}`).join(',') + ']';
+	const rows = await tx<{ id: string }[]>`
 		insert into crash_reports (id, tenant_id, kiosk_account_id, kind, message, app_version, occurred_at, body)
-		select ${r.id}, ${tenantId}, ${kioskAccountId}, ${r.kind}, ${r.message}, ${r.appVersion}, ${r.occurredAt}, ${tx.json(r as never)}
-		where exists (select 1 from accounts a where a.id = ${kioskAccountId} and a.role = 'kiosk' and a.disabled_at is null)
+		select (e->'r'->>'id')::uuid, ${tenantId}, (e->>'kiosk')::uuid, e->'r'->>'kind', e->'r'->>'message',
+		       e->'r'->>'appVersion', (e->'r'->>'occurredAt')::timestamptz, e->'r'
+		from jsonb_array_elements(${payload}::text::jsonb) as e
+		where exists (select 1 from accounts a where a.id = (e->>'kiosk')::uuid and a.role = 'kiosk' and a.disabled_at is null)
 		on conflict (id) do nothing
 		returning id`;
-	return rows.length === 1;
+	return new Set(rows.map((r) => r.id));
 }
 
 export async function isEnabledKiosk(tx: Sql, accountId: string): Promise<boolean> {

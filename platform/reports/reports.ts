@@ -14,6 +14,7 @@ import { redactDeep } from './redact.ts';
 import type { ReportInput } from './report-input.ts';
 import { fingerprint, groupTitle } from './fingerprint.ts';
 import * as repo from './reports.repo.ts';
+import { storeReport } from './ingest.ts';
 
 let bucket: TokenBucket | null = null;
 
@@ -36,11 +37,11 @@ export interface SubmitResult {
 export async function submitReport(actor: Actor, input: ReportInput): Promise<SubmitResult> {
 	if (actor.role !== 'kiosk') throw new Forbidden('kiosk_only', 'Only a store terminal can send problem reports.');
 	const clean = redactDeep(input);
-	return withTenant(actor.tenantId, async (tx) => {
-		if (await repo.insertReport(tx, actor.tenantId, actor.accountId, clean)) return { id: clean.id, duplicate: false };
-		if (!(await repo.isEnabledKiosk(tx, actor.accountId))) throw new Forbidden('account_disabled', 'This terminal has been disabled. Please tell a member of staff.');
-		return { id: clean.id, duplicate: true };
-	});
+	if (await storeReport(actor.tenantId, actor.accountId, clean)) return { id: clean.id, duplicate: false };
+	// Not inserted: a re-sent report, or a kiosk disabled since its session was checked.
+	if (!(await withTenant(actor.tenantId, (tx) => repo.isEnabledKiosk(tx, actor.accountId))))
+		throw new Forbidden('account_disabled', 'This terminal has been disabled. Please tell a member of staff.');
+	return { id: clean.id, duplicate: true };
 }
 
 /** Fingerprint and group one stored report. Running it twice groups it once. */

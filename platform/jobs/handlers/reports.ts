@@ -1,22 +1,27 @@
-/** Crash-report jobs: the sweep that enqueues processing, and the processing itself. */
+/** Crash-report jobs: the sweep, which processes stored reports, and single-report processing. */
 import { pendingReports, processReport } from '../../reports/reports.ts';
-import { enqueueMany, type JobQueue } from '../queue.server.ts';
 
 export async function processReportJob(payload: { tenantId: string; reportId: string }): Promise<string> {
 	return processReport(payload.tenantId, payload.reportId);
 }
 
 /**
- * Enqueue a processing job for every stored report not yet processed. The job id
- * is the report id, so a report already queued (or running) is not queued twice.
+ * Process every stored report not yet processed, each in its own short
+ * transaction. Not one queued job per report: on the PostgreSQL backend each job
+ * costs more than the processing itself, and a burst of uploads would queue
+ * thousands. Crash-safe all the same: processing is idempotent (a report is
+ * locked and marked in one transaction), so whatever a killed sweep did not
+ * finish is still pending for the next sweep, two seconds later.
  */
-export async function sweepReportsJob(queue: JobQueue): Promise<number> {
+export async function sweepReportsJob(): Promise<number> {
 	let total = 0;
 	for (let round = 0; round < 20; round++) {
-		const pending = await pendingReports(1000);
-		await enqueueMany(queue, 'reports.process', pending.map((p) => ({ tenantId: p.tenantId, reportId: p.id })));
+		const pending = await pendingReports(500);
+		for (let i = 0; i < pending.length; i += 8) {
+			await Promise.all(pending.slice(i, i + 8).map((p) => processReport(p.tenantId, p.id)));
+		}
 		total += pending.length;
-		if (pending.length < 1000) break;
+		if (pending.length < 500) break;
 	}
 	return total;
 }
