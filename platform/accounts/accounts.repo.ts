@@ -13,6 +13,9 @@ export interface AccountRow {
 	lockedUntil: Date | null;
 	disabledAt: Date | null;
 	createdAt: Date;
+	/** Share permissions (seed 002); only meaningful for concierges. Enforced in calls.ts grants. */
+	canShareScreen: boolean;
+	canViewKioskScreen: boolean;
 }
 
 export interface TenantPolicyRow {
@@ -27,7 +30,7 @@ const accountColumns = (sql: Sql) => sql`
 	id, tenant_id as "tenantId", login_id as "loginId", display_name as "displayName", role,
 	password_hash as "passwordHash", password_changed_at as "passwordChangedAt",
 	failed_attempts as "failedAttempts", locked_until as "lockedUntil", disabled_at as "disabledAt",
-	created_at as "createdAt"`;
+	created_at as "createdAt", can_share_screen as "canShareScreen", can_view_kiosk_screen as "canViewKioskScreen"`;
 
 /** Which account (and tenant) a login ID names, across tenants, via auth_find_login(). */
 export async function findLogin(sql: Sql, loginId: string): Promise<{ accountId: string; tenantId: string } | null> {
@@ -100,4 +103,8 @@ export async function recordSuccess(tx: Sql, id: string): Promise<void> {
 
 export async function setPasswordHash(tx: Sql, id: string, passwordHash: string): Promise<void> {
 	await tx`update accounts set password_hash = ${passwordHash}, password_changed_at = now(), updated_at = now() where id = ${id}`;
+}
+
+export async function setSharePermissionFlags(tx: Sql, id: string, p: { canShareScreen: boolean; canViewKioskScreen: boolean }): Promise<void> {
+	await tx`update accounts set can_share_screen = ${p.canShareScreen}, can_view_kiosk_screen = ${p.canViewKioskScreen}, updated_at = now() where id = ${id}`;
 }

@@ -15,6 +15,8 @@ export interface AccountSummary {
 	disabled: boolean;
 	lockedUntil: Date | null;
 	createdAt: Date;
+	/** Share permissions, for concierges only (other roles have none). */
+	permissions?: { canShareScreen: boolean; canViewKioskScreen: boolean };
 }
 
 const summary = (a: AccountRow): AccountSummary => ({
@@ -24,7 +26,8 @@ const summary = (a: AccountRow): AccountSummary => ({
 	role: a.role,
 	disabled: a.disabledAt !== null,
 	lockedUntil: a.lockedUntil && a.lockedUntil.getTime() > Date.now() ? a.lockedUntil : null,
-	createdAt: a.createdAt
+	createdAt: a.createdAt,
+	...(a.role === 'concierge' ? { permissions: { canShareScreen: a.canShareScreen, canViewKioskScreen: a.canViewKioskScreen } } : {})
 });
 
 function requireAdmin(actor: Actor): void {

@@ -14,6 +14,7 @@ export type AuditAction =
 	| 'account.disabled'
 	| 'account.enabled'
 	| 'account.password_changed'
+	| 'account.permissions_changed'
 	| 'session.signed_out'
 	| 'operator.read'
 	| 'call.created'

@@ -423,6 +423,35 @@ async function setKioskGrant(call: CallRow, sources: TrackSource[]): Promise<voi
 	}
 }
 
+/**
+ * After an admin changed a concierge's share permissions: bring the concierge's
+ * grant in its live call in line at once, instead of when its token is next minted
+ * (LiveKit keeps a connected participant's grants across its own token refreshes).
+ * Withdrawing SCREEN_SHARE makes LiveKit stop accepting the concierge's screen track.
+ * Best effort: not joined yet means its next token carries the new grant; a LiveKit
+ * failure is logged and never undoes the committed change. The view-kiosk permission
+ * needs nothing here: it is checked on every requestKioskScreen.
+ */
+export async function applyConciergeShareGrant(tenantId: string, accountId: string): Promise<{ updated: number }> {
+	const { calls, perms } = await withTenant(tenantId, async (tx) => ({
+		calls: (await repo.liveCallsOfAccount(tx, accountId)).filter((c) => c.state === 'accepted' && c.conciergeAccountId === accountId),
+		perms: await repo.getSharePermissions(tx, accountId)
+	}));
+	const sources = perms?.canShareScreen ? SHARE_CONSENTED : SHARE_WITHHELD;
+	let updated = 0;
+	for (const c of calls) {
+		try {
+			await roomService().updateParticipant(c.roomName, identityOf(tenantId, accountId), {
+				permission: { canSubscribe: true, canPublish: true, canPublishData: true, canPublishSources: sources }
+			});
+			updated++;
+		} catch (e) {
+			if (!gone(e)) logError('updateParticipant (share permissions) failed', e, { callId: c.id });
+		}
+	}
+	return { updated };
+}
+
 /** The concierge asks to see the kiosk's screen. Only the kiosk can answer. */
 export async function requestKioskScreen(actor: Actor, callId: unknown): Promise<CallView> {
 	requireRole(actor, 'concierge');
