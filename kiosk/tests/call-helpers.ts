@@ -105,7 +105,7 @@ export async function signInPage(page: Page, origin: string, loginId: string, pa
 	await page.fill('input[name=password]', password);
 	await page.click('button[type=submit]');
 	// The console's form is enhanced (client-side navigation), so wait on the location, not on a load event.
-	await page.waitForFunction(() => !location.pathname.startsWith('/login'), undefined, { timeout: 15_000 });
+	await page.waitForFunction(() => !location.pathname.startsWith('/login'), undefined, { timeout: 30_000 });
 }
 
 export interface MediaProof {
