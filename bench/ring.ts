@@ -14,7 +14,7 @@
  * Env: RING_KIOSKS (1000), RING_CONCIERGES (100), RING_CALLS (200).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 
@@ -56,9 +56,10 @@ export async function prepare(): Promise<BenchEnv> {
 	return { slot, kioskPort: 5187 + 10 * slot, consolePort: 5188 + 10 * slot };
 }
 
-export async function startApp(name: 'kiosk' | 'console', port: number): Promise<{ origin: string; child: ChildProcess }> {
+export async function startApp(name: 'kiosk' | 'console', port: number, opts: { memProbe?: boolean } = {}): Promise<{ origin: string; child: ChildProcess }> {
 	const origin = `http://127.0.0.1:${port}`;
-	const child = spawn(process.execPath, [`${root}${name}/build/index.js`], {
+	const probe = opts.memProbe ? ['--expose-gc', '--require', `${root}bench/memprobe.cjs`] : [];
+	const child = spawn(process.execPath, [...probe, `${root}${name}/build/index.js`], {
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin },
 		stdio: ['ignore', 'ignore', 'inherit']
 	});
@@ -85,6 +86,42 @@ export function percentile(sorted: number[], p: number): number {
 	if (!sorted.length) return NaN;
 	const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
 	return Math.round(sorted[i]! * 100) / 100;
+}
+
+/** Memory per idle stream of a bare node:http SSE server, measured the same way: the floor. */
+async function bareSseMemory(n: number, port: number): Promise<{ rss: number; heap: number }> {
+	const child = spawn(process.execPath, ['--expose-gc', '--require', `${root}bench/memprobe.cjs`, `${root}bench/bare-sse-server.cjs`], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+	await new Promise((r) => child.once('message', r));
+	const origin = `http://127.0.0.1:${port}`;
+	const warm = await Promise.all(Array.from({ length: 50 }, () => sse(origin, '/', '', () => {})));
+	warm.forEach((r) => r.destroy());
+	await new Promise((r) => setTimeout(r, 1000));
+	const rss0 = rssKiB(child.pid!);
+	const m0 = await probeMemory(child);
+	const reqs: http.ClientRequest[] = [];
+	for (let i = 0; i < n; i += 50) reqs.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => sse(origin, '/', '', () => {})))));
+	await new Promise((r) => setTimeout(r, 2000));
+	const rss1 = rssKiB(child.pid!);
+	const m1 = await probeMemory(child);
+	reqs.forEach((r) => r.destroy());
+	await stopChild(child);
+	return { rss: Math.round(((rss1 - rss0) * 1024) / n), heap: Math.round((m1.heapUsed + m1.external - m0.heapUsed - m0.external) / n) };
+}
+
+/** process.memoryUsage() of a child started with bench/memprobe.cjs, after two full GCs. */
+export async function probeMemory(child: ChildProcess): Promise<NodeJS.MemoryUsage> {
+	const file = `/tmp/concierge-memprobe-${child.pid}.json`;
+	rmSync(file, { force: true });
+	child.kill('SIGUSR2');
+	for (let i = 0; i < 100; i++) {
+		if (existsSync(file)) {
+			try {
+				return JSON.parse(readFileSync(file, 'utf8'));
+			} catch {}
+		}
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	throw new Error('memory probe did not answer');
 }
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
@@ -147,7 +184,7 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		concierges.push({ cookie: await session(a, 'console') });
 	});
 
-	const kioskApp = await startApp('kiosk', env.kioskPort);
+	const kioskApp = await startApp('kiosk', env.kioskPort, { memProbe: true });
 	const consoleApp = await startApp('console', env.consolePort);
 	const baseline = await bareSseServer();
 	const reqs: http.ClientRequest[] = [];
@@ -162,11 +199,13 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		warm.forEach((r) => r.destroy());
 		await new Promise((r) => setTimeout(r, 2000));
 		const rssBefore = rssKiB(kioskApp.child.pid!);
+		const heapBefore = await probeMemory(kioskApp.child);
 		await inBatches(kiosks, 50, async (k) => {
 			reqs.push(await sse(kioskApp.origin, '/api/events', k.cookie, () => {}));
 		});
 		await new Promise((r) => setTimeout(r, 3000));
 		const rssAfter = rssKiB(kioskApp.child.pid!);
+		const heapAfter = await probeMemory(kioskApp.child);
 
 		const arrivals = new Map<string, number[]>();
 		await inBatches(concierges, 50, async (c) => {
@@ -222,7 +261,18 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		out({ metric: 'ring_first_concierge_ms', p50: percentile(firstRing, 50), p95: percentile(firstRing, 95), p99: percentile(firstRing, 99), n: firstRing.length });
 		out({ metric: 'sse_baseline_ms', p50: percentile(base, 50), p95: percentile(base, 95), p99: percentile(base, 99), n: base.length, clients: CONCIERGES });
 		out({ metric: 'ring_overhead_ratio_p50', value: Math.round((percentile(ring, 50) / percentile(base, 50)) * 10) / 10 });
-		out({ metric: 'kiosk_idle_stream_memory_bytes', perConnection: Math.round(((rssAfter - rssBefore) * 1024) / KIOSKS), rssBeforeKiB: rssBefore, rssAfterKiB: rssAfter, streams: KIOSKS, note: 'RSS delta of the kiosk app process / open idle SSE streams' });
+		const floor = await bareSseMemory(KIOSKS, env.kioskPort + 7);
+		out({
+			metric: 'kiosk_idle_stream_memory_bytes',
+			perConnection: Math.round(((rssAfter - rssBefore) * 1024) / KIOSKS),
+			heapAfterGcPerConnection: Math.round((heapAfter.heapUsed + heapAfter.external - heapBefore.heapUsed - heapBefore.external) / KIOSKS),
+			bareNodeRssPerConnection: floor.rss,
+			bareNodeHeapAfterGcPerConnection: floor.heap,
+			rssBeforeKiB: rssBefore,
+			rssAfterKiB: rssAfter,
+			streams: KIOSKS,
+			note: 'perConnection = RSS delta of the kiosk app / open idle SSE streams; heapAfterGc = V8 heap + external after two GCs; bareNode* = the same figures for a bare node:http SSE server (bench/bare-sse-server.cjs), the floor'
+		});
 	} finally {
 		for (const r of reqs) r.destroy();
 		agent.destroy();
