@@ -7,12 +7,10 @@ import * as assert from 'uvu/assert';
 import { startApps } from '../../platform/testing/apps.ts';
 import { launchBrowser, screenshot } from '../../platform/testing/browser.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
-import { get, signInHttp, type SignedIn } from '../../platform/testing/http.ts';
+import { get, post, signInHttp } from '../../platform/testing/http.ts';
 
 const test = suite('remote disable (built apps)');
 
-const post = (s: SignedIn | string, path: string, body: string, type = 'application/json') =>
-	get(s, path, { method: 'POST', headers: { 'content-type': type, origin: typeof s === 'string' ? s : s.origin }, body });
 
 test('admin disables a kiosk: its cookie gets 401 at once, sign-in says disabled; enable restores', async () => {
 	const { kiosk, console: con } = await startApps();

@@ -8,13 +8,12 @@ import { startApps } from '../../platform/testing/apps.ts';
 import { launchBrowser, screenshot } from '../../platform/testing/browser.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { ownerDb } from '../../platform/testing/db.ts';
-import { get, signInHttp, type SignedIn } from '../../platform/testing/http.ts';
+import { get, signInHttp, type SignedIn, post as postTo } from '../../platform/testing/http.ts';
 
 const test = suite('share permissions (built apps)');
 
 const PATH = '/api/accounts/permissions';
-const post = (s: SignedIn | string, body: string, type = 'application/json') =>
-	get(s, PATH, { method: 'POST', headers: { 'content-type': type, origin: typeof s === 'string' ? s : s.origin }, body });
+const post = (s: SignedIn | string, body: string, type = 'application/json') => postTo(s, PATH, body, type);
 
 const flags = async (id: string) =>
 	(await ownerDb()<{ share: boolean; view: boolean }[]>`select can_share_screen as share, can_view_kiosk_screen as view from accounts where id = ${id}`)[0]!;

@@ -100,12 +100,16 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
 }
 
 export async function signInPage(page: Page, origin: string, loginId: string, password: string): Promise<void> {
-	await page.goto(origin + '/login');
+	// Let the page hydrate first: a click that lands mid-hydration was seen to leave it on /login.
+	await page.goto(origin + '/login', { waitUntil: 'networkidle' });
 	await page.fill('input[name=loginId]', loginId);
 	await page.fill('input[name=password]', password);
 	await page.click('button[type=submit]');
 	// The console's form is enhanced (client-side navigation), so wait on the location, not on a load event.
-	await page.waitForFunction(() => !location.pathname.startsWith('/login'), undefined, { timeout: 30_000 });
+	await page.waitForFunction(() => !location.pathname.startsWith('/login'), undefined, { timeout: 30_000 }).catch(async (e) => {
+		await page.screenshot({ path: `test-results/sign-in-stuck-${loginId}.png` }).catch(() => {});
+		throw new Error(`sign-in of ${loginId} stayed on ${page.url()}: ${(await page.locator('body').innerText().catch(() => '?')).slice(0, 300)} (${(e as Error).message})`);
+	});
 }
 
 export interface MediaProof {

@@ -1,3 +1,4 @@
+import { refusal } from '../testing/assert.ts';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { disableAccount, enableAccount } from './disable.ts';
@@ -6,20 +7,10 @@ import { signIn } from './sign-in.ts';
 import { validateSessionToken } from '../sessions/sessions.ts';
 import { makeAccount, makeTenant } from '../testing/factories.ts';
 import { ownerDb } from '../testing/db.ts';
-import { DomainError } from '../errors.ts';
 
 const test = suite('remote disable');
 
 
-async function refusal(p: Promise<unknown>): Promise<DomainError> {
-	try {
-		await p;
-	} catch (e) {
-		if (e instanceof DomainError) return e;
-		throw e;
-	}
-	throw new Error('expected a refusal');
-}
 
 test('admin disables a kiosk by login ID: sign-in refused, every session revoked, audited, propagated; enable restores', async () => {
 	const t = await makeTenant();

@@ -7,13 +7,14 @@
  * removing it from their LiveKit rooms follow right after (propagateDisable); a
  * removal LiveKit cannot take now is retried by a job and never holds up the disable.
  */
-import { db, withTenant, type Sql } from '../db.server.ts';
+import { withTenant, type Sql } from '../db.server.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { revokeAccountSessions } from '../sessions/sessions.ts';
 import type { Actor, Role } from '../types.ts';
-import { findLogin, getAccountByLogin, type AccountRow } from './accounts.repo.ts';
+import { getAccountByLogin, type AccountRow } from './accounts.repo.ts';
 import { parseLoginId } from './sign-in.ts';
+import { locateAccountTenant } from './locate.ts';
 import { publish } from '../events/events.ts';
 import { endCallsOfAccount } from '../calls/calls.ts';
 import { enqueue, sharedQueue } from '../jobs/queue.server.ts';
@@ -57,22 +58,12 @@ async function propagateDisable(r: DisableResult, actor: Actor): Promise<void> {
 /** Until LiveKit answers: every 2 s for the first minute, then (BullMQ keeps the fixed delay) for about a day. */
 const REMOVAL_RETRY = { attempts: 43_200, backoff: { type: 'fixed', delay: 2_000 }, removeOnComplete: true } as const;
 
-/** Which tenant an actor may act in for this login ID; NotFound hides other tenants' accounts. */
-async function locate(actor: Actor, loginId: string): Promise<{ tenantId: string }> {
-	if (actor.role === 'operator') {
-		const found = await findLogin(db(), loginId);
-		if (!found) throw new NotFound('account_not_found', `No account has the login ID "${loginId}".`);
-		return { tenantId: found.tenantId };
-	}
-	if (actor.role === 'admin') return { tenantId: actor.tenantId };
-	throw new Forbidden('admin_only', 'Only administrators can disable or enable accounts.');
-}
 
 async function setDisabled(actor: Actor, rawLoginId: unknown, disable: boolean, reason: unknown): Promise<DisableResult> {
 	const loginId = parseLoginId(rawLoginId);
 	if (!loginId) throw new Invalid('bad_login_id', 'Enter the login ID of the account.');
 	if (reason !== undefined && (typeof reason !== 'string' || reason.length > 500)) throw new Invalid('bad_reason', 'The reason must be text of at most 500 characters.');
-	const { tenantId } = await locate(actor, loginId);
+	const { tenantId } = await locateAccountTenant(actor, loginId, 'Only administrators can disable or enable accounts.');
 	const result = await withTenant(tenantId, async (tx: Sql) => {
 		const account: AccountRow | null = await getAccountByLogin(tx, loginId);
 		if (!account) throw new NotFound('account_not_found', `No account in your organisation has the login ID "${loginId}".`);

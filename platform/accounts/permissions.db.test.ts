@@ -3,6 +3,7 @@
  * admin's change is stored, audited and obeyed by the next LiveKit grant and by
  * the next kiosk-screen request; from the attacker's side, nobody else changes them.
  */
+import { refusal } from '../testing/assert.ts';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TokenVerifier } from 'livekit-server-sdk';
@@ -12,19 +13,9 @@ import { acceptCall, createCall, hangUpCall, issueCallToken, requestKioskScreen,
 import { config } from '../config.server.ts';
 import { makeAccount, makeTenant } from '../testing/factories.ts';
 import { ownerDb } from '../testing/db.ts';
-import { DomainError } from '../errors.ts';
 
 const test = suite('share permissions');
 
-async function refusal(p: Promise<unknown>): Promise<DomainError> {
-	try {
-		await p;
-	} catch (e) {
-		if (e instanceof DomainError) return e;
-		throw e;
-	}
-	throw new Error('expected a refusal');
-}
 
 const sources = async (token: string) => (await new TokenVerifier(config().livekit.apiKey, config().livekit.apiSecret).verify(token)).video?.canPublishSources;
 

@@ -6,12 +6,13 @@
  * this only stores them, audits the change and, after the commit, narrows the
  * grant of a live call at once.
  */
-import { db, withTenant, type Sql } from '../db.server.ts';
+import { withTenant, type Sql } from '../db.server.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
 import type { Actor } from '../types.ts';
-import { findLogin, getAccountByLogin, setSharePermissionFlags } from './accounts.repo.ts';
+import { getAccountByLogin, setSharePermissionFlags } from './accounts.repo.ts';
 import { parseLoginId } from './sign-in.ts';
+import { locateAccountTenant } from './locate.ts';
 import { applyConciergeShareGrant } from '../calls/calls.ts';
 
 export interface SharePermissions {
@@ -27,16 +28,6 @@ export interface SharePermissionsResult extends SharePermissions {
 	changed: boolean;
 }
 
-/** Which tenant an actor may act in for this login ID; NotFound hides other tenants' accounts. */
-async function locate(actor: Actor, loginId: string): Promise<{ tenantId: string }> {
-	if (actor.role === 'operator') {
-		const found = await findLogin(db(), loginId);
-		if (!found) throw new NotFound('account_not_found', `No account has the login ID "${loginId}".`);
-		return { tenantId: found.tenantId };
-	}
-	if (actor.role === 'admin') return { tenantId: actor.tenantId };
-	throw new Forbidden('admin_only', 'Only administrators can change share permissions.');
-}
 
 /** A flag is either left out (unchanged) or a real boolean; "false", 0 or null are refused, not coerced. */
 function parseFlag(v: unknown, name: string): boolean | undefined {
@@ -62,7 +53,7 @@ export async function setSharePermissions(
 	const share = parseFlag(input.canShareScreen, 'canShareScreen');
 	const view = parseFlag(input.canViewKioskScreen, 'canViewKioskScreen');
 	if (share === undefined && view === undefined) throw new Invalid('bad_permission', 'Give canShareScreen and/or canViewKioskScreen as true or false.');
-	const { tenantId } = await locate(actor, loginId);
+	const { tenantId } = await locateAccountTenant(actor, loginId, 'Only administrators can change share permissions.');
 	let shareChanged = false;
 	const result = await withTenant(tenantId, async (tx: Sql) => {
 		const account = await getAccountByLogin(tx, loginId);

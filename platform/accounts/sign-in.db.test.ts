@@ -1,3 +1,4 @@
+import { refusal } from '../testing/assert.ts';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { signIn } from './sign-in.ts';
@@ -5,19 +6,9 @@ import { validateSessionToken, invalidateSession } from '../sessions/sessions.ts
 import { sessionIdFromToken } from '../sessions/token.ts';
 import { makeAccount, makeTenant } from '../testing/factories.ts';
 import { ownerDb } from '../testing/db.ts';
-import { DomainError } from '../errors.ts';
 
 const test = suite('sign-in');
 
-async function refusal(p: Promise<unknown>): Promise<DomainError> {
-	try {
-		await p;
-	} catch (e) {
-		if (e instanceof DomainError) return e;
-		throw e;
-	}
-	throw new Error('expected a refusal');
-}
 
 async function auditActions(accountId: string): Promise<string[]> {
 	const rows = await ownerDb()<{ action: string }[]>`select action from audit_log where target_id = ${accountId} order by id`;

@@ -1,3 +1,4 @@
+import { refusal } from '../testing/assert.ts';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
@@ -6,7 +7,6 @@ import { parseReport } from './report-input.ts';
 import { purgeExpired } from '../jobs/handlers/retention.ts';
 import { makeAccount, makeTenant } from '../testing/factories.ts';
 import { ownerDb, rawAppDb } from '../testing/db.ts';
-import { DomainError } from '../errors.ts';
 import type { Actor } from '../types.ts';
 
 const test = suite('reports');
@@ -20,15 +20,6 @@ async function send(actor: Actor, over: Record<string, unknown> = {}): Promise<s
 	return r.id;
 }
 
-async function refusal(p: Promise<unknown>): Promise<DomainError> {
-	try {
-		await p;
-	} catch (e) {
-		if (e instanceof DomainError) return e;
-		throw e;
-	}
-	throw new Error('expected a refusal');
-}
 
 test('reports of one fault group together with count, first/last seen, kiosks and versions; others apart', async () => {
 	const t = await makeTenant();
