@@ -6,8 +6,9 @@ const consoleUrl = process.env.CONSOLE_URL ?? 'http://127.0.0.1:5174';
 const lines = [
 	'',
 	'Concierge is running.',
-	`  Kiosk    ${kiosk}      (open it in a second browser profile or a private window:`,
-	`  Console  ${consoleUrl}       the two apps keep separate sign-ins)`,
+	`  Kiosk    ${kiosk}      the store terminal: sign in as a kiosk, press the big button`,
+	`  Console  ${consoleUrl}      concierges answer here (set yourself Available); admins and the operator too`,
+	'  Both can be open in one browser at once: each app keeps its own sign-in.',
 	'',
 	`Demo sign-ins (password for all: ${DEMO_PASSWORD})`
 ];
