@@ -15,13 +15,24 @@ export async function processReportJob(payload: { tenantId: string; reportId: st
  */
 export async function sweepReportsJob(): Promise<number> {
 	let total = 0;
+	let failed = 0;
 	for (let round = 0; round < 20; round++) {
 		const pending = await pendingReports(500);
+		const failedBefore = failed;
 		for (let i = 0; i < pending.length; i += 8) {
-			await Promise.all(pending.slice(i, i + 8).map((p) => processReport(p.tenantId, p.id)));
+			const slice = pending.slice(i, i + 8);
+			const results = await Promise.allSettled(slice.map((p) => processReport(p.tenantId, p.id)));
+			// One report that cannot be processed must not hold up the others; it stays pending and is logged each time.
+			results.forEach((r, j) => {
+				if (r.status === 'rejected') {
+					failed++;
+					console.error(JSON.stringify({ level: 'error', area: 'reports', msg: 'processing a report failed; left pending', reportId: slice[j]!.id, tenantId: slice[j]!.tenantId, error: r.reason instanceof Error ? r.reason.stack : String(r.reason) }));
+				}
+			});
 		}
 		total += pending.length;
-		if (pending.length < 500) break;
+		// Only failures left (or a short page): stop, rather than read the same ones again.
+		if (pending.length < 500 || failed - failedBefore === pending.length) break;
 	}
-	return total;
+	return total - failed;
 }
