@@ -129,7 +129,7 @@ test('LiveKit refuses forged, expired and replayed tokens; the guard removes a p
 	const ctx = await browser.newContext();
 	try {
 		const page = await ctx.newPage();
-		await page.goto(apps.kiosk + '/login');
+		await page.goto(apps.kiosk + '/login', { waitUntil: 'networkidle' });
 
 		// A token for one room, edited to name another room: the signature no longer matches.
 		const [h, p, s] = conn.token.split('.');

@@ -68,7 +68,7 @@ test('unticking a checkbox on the admin page persists across a reload', async ()
 	const browser = await launchBrowser();
 	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 	const page = await ctx.newPage();
-	await page.goto(con + '/login');
+	await page.goto(con + '/login', { waitUntil: 'networkidle' });
 	await page.fill('input[name=loginId]', admin.loginId);
 	await page.fill('input[name=password]', admin.password);
 	await page.click('button[type=submit]');

@@ -89,7 +89,7 @@ test('a kiosk and a concierge sign in through the real pages in Chromium', async
 
 	const kctx = await browser.newContext({ viewport: { width: 1024, height: 768 } });
 	const kp = await kctx.newPage();
-	await kp.goto(kiosk + '/');
+	await kp.goto(kiosk + '/', { waitUntil: 'networkidle' });
 	assert.match(kp.url(), /\/login/);
 	await kp.fill('input[name=loginId]', k.loginId);
 	await kp.fill('input[name=password]', 'wrong-Password-1');
@@ -105,7 +105,7 @@ test('a kiosk and a concierge sign in through the real pages in Chromium', async
 
 	const cctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 	const cp = await cctx.newPage();
-	await cp.goto(con + '/login');
+	await cp.goto(con + '/login', { waitUntil: 'networkidle' });
 	await cp.fill('input[name=loginId]', c.loginId);
 	await cp.fill('input[name=password]', c.password);
 	await cp.click('button[type=submit]');
@@ -116,7 +116,7 @@ test('a kiosk and a concierge sign in through the real pages in Chromium', async
 	// A kiosk account on the console is refused with a message for the person.
 	const xp = await cctx.newPage();
 	await cctx.clearCookies();
-	await xp.goto(con + '/login');
+	await xp.goto(con + '/login', { waitUntil: 'networkidle' });
 	await xp.fill('input[name=loginId]', k.loginId);
 	await xp.fill('input[name=password]', k.password);
 	await xp.click('button[type=submit]');

@@ -111,7 +111,7 @@ async function closeRoom(roomName: string): Promise<void> {
 	try {
 		await roomService().deleteRoom(roomName);
 	} catch (e) {
-		if (!/not.?found/i.test(String((e as Error).message))) logError('deleteRoom failed', e, { room: roomName });
+		if (!gone(e)) logError('deleteRoom failed', e, { room: roomName });
 	}
 }
 
@@ -596,6 +596,7 @@ async function removeIntruder(room: string, identity: string, problem: string): 
 	try {
 		await roomService().removeParticipant(room, identity);
 	} catch (e) {
-		logError('removeParticipant failed', e, { room });
+		// Already gone (it left, or the room closed first) is the outcome we wanted.
+		if (!gone(e)) logError('removeParticipant failed', e, { room });
 	}
 }
