@@ -13,8 +13,8 @@ import { config } from './config.server.ts';
 
 export type Sql = postgres.Sql;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
+import { isUuid } from './ids.ts';
+export { isUuid };
 
 let appSql: Sql | null = null;
 let opsSql: Sql | null = null;

@@ -18,6 +18,7 @@ import { locateAccountTenant } from './locate.ts';
 import { publish } from '../events/events.ts';
 import { endCallsOfAccount } from '../calls/calls.ts';
 import { enqueue, sharedQueue } from '../jobs/queue.server.ts';
+import { logError } from '../log.ts';
 
 export interface DisableResult {
 	accountId: string;
@@ -38,7 +39,7 @@ export interface DisableResult {
  */
 async function propagateDisable(r: DisableResult, actor: Actor): Promise<void> {
 	const log = (msg: string, e: unknown, extra: Record<string, unknown> = {}) =>
-		console.error(JSON.stringify({ level: 'error', area: 'disable', msg, accountId: r.accountId, tenantId: r.tenantId, ...extra, error: e instanceof Error ? e.stack : String(e) }));
+		logError('disable', msg, e, { accountId: r.accountId, tenantId: r.tenantId, ...extra });
 	let pending: string[] = [];
 	try {
 		pending = (await endCallsOfAccount({ ...actor, tenantId: r.tenantId }, r.accountId, 'account_disabled')).pendingRemovals;

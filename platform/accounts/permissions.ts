@@ -14,6 +14,7 @@ import { getAccountByLogin, setSharePermissionFlags } from './accounts.repo.ts';
 import { parseLoginId } from './sign-in.ts';
 import { locateAccountTenant } from './locate.ts';
 import { applyConciergeShareGrant } from '../calls/calls.ts';
+import { logError } from '../log.ts';
 
 export interface SharePermissions {
 	canShareScreen: boolean;
@@ -83,7 +84,7 @@ export async function setSharePermissions(
 		try {
 			await applyConciergeShareGrant(tenantId, result.accountId);
 		} catch (e) {
-			console.error(JSON.stringify({ level: 'error', area: 'permissions', msg: 'updating the live call grant failed', accountId: result.accountId, tenantId, error: e instanceof Error ? e.stack : String(e) }));
+			logError('permissions', 'updating the live call grant failed', e, { accountId: result.accountId, tenantId });
 		}
 	}
 	return result;

@@ -12,6 +12,7 @@ import { writeAudit } from '../audit/audit.ts';
 import { publish, type RealtimeEvent, type Target } from '../events/events.ts';
 import { livekitUrl, mintJoinToken, roomService, TrackSource } from '../livekit.server.ts';
 import type { Actor } from '../types.ts';
+import { logError as logErrorLine, logInfo } from '../log.ts';
 import * as repo from './calls.repo.ts';
 import type { CallRow, CallState } from './calls.repo.ts';
 
@@ -76,12 +77,11 @@ const parties = (c: Pick<CallRow, 'tenantId' | 'id' | 'kioskAccountId' | 'concie
 const concierges = (tenantId: string): Target => ({ tenantId, audience: 'concierges' });
 const kiosks = (tenantId: string): Target => ({ tenantId, audience: 'kiosks' });
 
-function log(msg: string, fields: Record<string, unknown> = {}): void {
-	console.log(JSON.stringify({ level: 'info', area: 'calls', msg, ...fields }));
-}
-function logError(msg: string, e: unknown, fields: Record<string, unknown> = {}): void {
-	console.error(JSON.stringify({ level: 'error', area: 'calls', msg, error: e instanceof Error ? e.message : String(e), ...fields }));
-}
+const log = (msg: string, fields: Record<string, unknown> = {}) => logInfo('calls', msg, fields);
+const logError = (msg: string, e: unknown, fields: Record<string, unknown> = {}) => logErrorLine('calls', msg, e, fields);
+
+/** LiveKit's answer when the participant or room is already gone: for a removal, the outcome we wanted. */
+const gone = (e: unknown) => /not.?found|does not exist/i.test(String((e as Error)?.message));
 
 function requireRole(actor: Actor, ...roles: Actor['role'][]): void {
 	if (!roles.includes(actor.role)) throw new Forbidden('wrong_role', 'Your account cannot do this.');
@@ -168,6 +168,13 @@ export async function createCall(actor: Actor): Promise<CallView> {
 	return view(call, actor);
 }
 
+/** Inside the caller's transaction: the kiosk's ringing call is cancelled, audited, and the concierges told. */
+async function cancelRinging(tx: Sql, actor: Actor, id: string): Promise<void> {
+	await repo.finishCall(tx, id, 'cancelled', 'cancelled_by_kiosk');
+	await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'call.cancelled', targetType: 'call', targetId: id, ip: actor.ip });
+	await publish(tx, concierges(actor.tenantId), { type: 'call.cancelled', data: { callId: id } });
+}
+
 /** The kiosk cancels while ringing. */
 export async function cancelCall(actor: Actor, callId: unknown): Promise<CallView> {
 	requireRole(actor, 'kiosk');
@@ -176,9 +183,7 @@ export async function cancelCall(actor: Actor, callId: unknown): Promise<CallVie
 		const c = await loadCall(tx, id, true);
 		requireParty(c, actor);
 		if (c.state !== 'ringing') throw new Conflict('not_ringing', 'This call is no longer ringing.');
-		await repo.finishCall(tx, id, 'cancelled', 'cancelled_by_kiosk');
-		await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'call.cancelled', targetType: 'call', targetId: id, ip: actor.ip });
-		await publish(tx, concierges(actor.tenantId), { type: 'call.cancelled', data: { callId: id } });
+		await cancelRinging(tx, actor, id);
 		return loadCall(tx, id);
 	});
 	return view(call, actor);
@@ -269,9 +274,7 @@ export async function hangUpCall(actor: Actor, callId: unknown): Promise<CallVie
 		const c = await loadCall(tx, id, true);
 		const party = requireParty(c, actor);
 		if (c.state === 'ringing') {
-			await repo.finishCall(tx, id, 'cancelled', 'cancelled_by_kiosk');
-			await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'call.cancelled', targetType: 'call', targetId: id, ip: actor.ip });
-			await publish(tx, concierges(actor.tenantId), { type: 'call.cancelled', data: { callId: id } });
+			await cancelRinging(tx, actor, id);
 		} else if (c.state === 'accepted') {
 			await repo.finishCall(tx, id, 'ended', `hung_up_by_${party}`);
 			await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'call.ended', targetType: 'call', targetId: id, ip: actor.ip, detail: { reason: `hung_up_by_${party}` } });
@@ -286,13 +289,16 @@ export async function hangUpCall(actor: Actor, callId: unknown): Promise<CallVie
 
 // --- reading ----------------------------------------------------------------------
 
+/** A concierge sees the tenant's ringing calls and its own live call; a kiosk only its own live call. */
+async function visibleCalls(tx: Sql, actor: Actor): Promise<CallView[]> {
+	const rows = await repo.listLiveCalls(tx, actor.accountId);
+	return rows.filter((c) => actor.role !== 'kiosk' || c.kioskAccountId === actor.accountId).map((c) => view(c, actor));
+}
+
 /** A concierge's view: the tenant's ringing calls and its own live call. A kiosk's: its own live call. */
 export async function listCalls(actor: Actor): Promise<CallView[]> {
 	requireRole(actor, 'kiosk', 'concierge');
-	return withTenant(actor.tenantId, async (tx) => {
-		const rows = await repo.listLiveCalls(tx, actor.accountId);
-		return rows.filter((c) => (actor.role === 'kiosk' ? c.kioskAccountId === actor.accountId : true)).map((c) => view(c, actor));
-	});
+	return withTenant(actor.tenantId, (tx) => visibleCalls(tx, actor));
 }
 
 export interface Snapshot {
@@ -306,8 +312,7 @@ export interface Snapshot {
 export async function callSnapshot(actor: Actor): Promise<Snapshot> {
 	requireRole(actor, 'kiosk', 'concierge');
 	return withTenant(actor.tenantId, async (tx) => {
-		const rows = await repo.listLiveCalls(tx, actor.accountId);
-		const calls = rows.filter((c) => (actor.role === 'kiosk' ? c.kioskAccountId === actor.accountId : true)).map((c) => view(c, actor));
+		const calls = await visibleCalls(tx, actor);
 		const available = await repo.countAvailable(tx);
 		if (actor.role === 'kiosk') return { calls, available, presence: null, permissions: null };
 		return { calls, available, presence: await repo.getPresence(tx, actor.accountId), permissions: await repo.getSharePermissions(tx, actor.accountId) };
@@ -376,14 +381,17 @@ export async function endCallsOfAccount(actor: Actor, accountId: string, reason:
 	return { ended: calls.length, pendingRemovals };
 }
 
-const gone = (e: unknown) => /not.?found|does not exist/i.test(String((e as Error)?.message));
-
-async function removeFromRoom(roomName: string, identity: string): Promise<void> {
+/** Remove a participant; one already gone is fine, anything else (LiveKit unreachable) throws. */
+async function removeParticipant(roomName: string, identity: string): Promise<void> {
 	try {
 		await roomService().removeParticipant(roomName, identity);
 	} catch (e) {
 		if (!gone(e)) throw e;
 	}
+}
+
+async function removeFromRoom(roomName: string, identity: string): Promise<void> {
+	await removeParticipant(roomName, identity);
 	try {
 		await roomService().deleteRoom(roomName);
 	} catch (e) {
@@ -412,11 +420,16 @@ export async function removeFromCallRoom(tenantId: string, callId: string, accou
 const SHARE_CONSENTED = [TrackSource.CAMERA, TrackSource.MICROPHONE, TrackSource.SCREEN_SHARE];
 const SHARE_WITHHELD = [TrackSource.CAMERA, TrackSource.MICROPHONE];
 
+/** Change what a joined participant may publish (LiveKit enforces it from then on). */
+function updateGrant(roomName: string, identity: string, sources: TrackSource[]) {
+	return roomService().updateParticipant(roomName, identity, {
+		permission: { canSubscribe: true, canPublish: true, canPublishData: true, canPublishSources: sources }
+	});
+}
+
 async function setKioskGrant(call: CallRow, sources: TrackSource[]): Promise<void> {
 	try {
-		await roomService().updateParticipant(call.roomName, identityOf(call.tenantId, call.kioskAccountId), {
-			permission: { canSubscribe: true, canPublish: true, canPublishData: true, canPublishSources: sources }
-		});
+		await updateGrant(call.roomName, identityOf(call.tenantId, call.kioskAccountId), sources);
 	} catch (e) {
 		// Not joined yet: its next token carries the same grants (issueCallToken reads kiosk_share).
 		logError('updateParticipant failed', e, { callId: call.id });
@@ -441,9 +454,7 @@ export async function applyConciergeShareGrant(tenantId: string, accountId: stri
 	let updated = 0;
 	for (const c of calls) {
 		try {
-			await roomService().updateParticipant(c.roomName, identityOf(tenantId, accountId), {
-				permission: { canSubscribe: true, canPublish: true, canPublishData: true, canPublishSources: sources }
-			});
+			await updateGrant(c.roomName, identityOf(tenantId, accountId), sources);
 			updated++;
 		} catch (e) {
 			if (!gone(e)) logError('updateParticipant (share permissions) failed', e, { callId: c.id });
@@ -594,9 +605,8 @@ export async function handleLiveKitEvent(ev: WebhookInput): Promise<{ removed?: 
 async function removeIntruder(room: string, identity: string, problem: string): Promise<void> {
 	log('removing participant who does not belong', { room, identity: identity.slice(0, 120), problem });
 	try {
-		await roomService().removeParticipant(room, identity);
+		await removeParticipant(room, identity);
 	} catch (e) {
-		// Already gone (it left, or the room closed first) is the outcome we wanted.
-		if (!gone(e)) logError('removeParticipant failed', e, { room });
+		logError('removeParticipant failed', e, { room });
 	}
 }

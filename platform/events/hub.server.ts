@@ -6,6 +6,7 @@
  */
 import { closeDb, db } from '../db.server.ts';
 import { CHANNEL, reaches, type RealtimeEvent, type Subscriber, type Target } from './events.ts';
+import { logError } from '../log.ts';
 
 export interface Delivery {
 	event: RealtimeEvent;
@@ -25,7 +26,7 @@ function deliver(payload: string): void {
 	try {
 		msg = JSON.parse(payload);
 	} catch {
-		console.error(JSON.stringify({ level: 'error', msg: 'events: unreadable notification', payload: payload.slice(0, 200) }));
+		logError('events', 'unreadable notification', 'bad JSON', { payload: payload.slice(0, 200) });
 		return;
 	}
 	const subs = byTenant.get(msg.target?.tenantId);
@@ -35,7 +36,7 @@ function deliver(payload: string): void {
 		try {
 			s.send({ event: msg.event, publishedAt: msg.at });
 		} catch (e) {
-			console.error(JSON.stringify({ level: 'error', msg: 'events: delivery failed', error: String(e) }));
+			logError('events', 'delivery failed', e, { type: msg.event?.type });
 		}
 	}
 }

@@ -6,6 +6,7 @@
  */
 import type { Actor } from '../types.ts';
 import { subscribe, type Delivery } from './hub.server.ts';
+import { logError } from '../log.ts';
 
 const HEARTBEAT_MS = 20_000;
 const encoder = new TextEncoder();
@@ -69,7 +70,7 @@ export function eventStream(actor: Actor, opts: StreamOptions): Response {
 			entry = {
 				controller,
 				onBeat: onBeat
-					? () => void onBeat().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'events: heartbeat hook failed', error: String(e) })))
+					? () => void onBeat().catch((e) => logError('events', 'heartbeat hook failed', e, { accountId: actor.accountId }))
 					: undefined
 			};
 			open.add(entry);

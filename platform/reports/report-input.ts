@@ -3,6 +3,7 @@
  * (no schema library). Anything else is refused with a 400 that names the field.
  */
 import { Invalid } from '../errors.ts';
+import { isUuid } from '../ids.ts';
 
 export const REPORT_KINDS = ['error', 'unhandled_rejection', 'livekit_disconnect', 'media_error', 'call_error', 'user_report'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
@@ -26,7 +27,6 @@ export interface ReportInput {
 }
 
 const FIELDS = new Set(['id', 'kind', 'message', 'stack', 'reason', 'comment', 'appVersion', 'userAgent', 'url', 'occurredAt', 'device', 'logs', 'stats']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LIMITS = { message: 2_000, stack: 16_000, reason: 500, comment: 2_000, appVersion: 64, userAgent: 512, url: 500, logLine: 1_000, logs: 200, deviceKeys: 40, deviceValue: 200, stats: 64 * 1024, statsDepth: 6 };
 
 const bad = (field: string, what: string): never => {
@@ -58,7 +58,7 @@ export function parseReport(body: unknown): ReportInput {
 	// Unknown fields are refused, not dropped: a kiosk cannot smuggle a tenant or account in.
 	for (const k of Object.keys(o)) if (!FIELDS.has(k)) bad(k.slice(0, 40), 'is not a report field');
 	const id = text(o, 'id', 36, true);
-	if (!UUID.test(id)) bad('id', 'must be a UUID');
+	if (!isUuid(id)) bad('id', 'must be a UUID');
 	const kind = text(o, 'kind', 40, true) as ReportKind;
 	if (!REPORT_KINDS.includes(kind)) bad('kind', `must be one of ${REPORT_KINDS.join(', ')}`);
 	const occurredAt = text(o, 'occurredAt', 40, true);

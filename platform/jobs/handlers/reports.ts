@@ -1,5 +1,6 @@
 /** Crash-report jobs: the sweep, which processes stored reports, and single-report processing. */
 import { pendingReports, processReport } from '../../reports/reports.ts';
+import { logError } from '../../log.ts';
 
 export async function processReportJob(payload: { tenantId: string; reportId: string }): Promise<string> {
 	return processReport(payload.tenantId, payload.reportId);
@@ -26,7 +27,7 @@ export async function sweepReportsJob(): Promise<number> {
 			results.forEach((r, j) => {
 				if (r.status === 'rejected') {
 					failed++;
-					console.error(JSON.stringify({ level: 'error', area: 'reports', msg: 'processing a report failed; left pending', reportId: slice[j]!.id, tenantId: slice[j]!.tenantId, error: r.reason instanceof Error ? r.reason.stack : String(r.reason) }));
+					logError('reports', 'processing a report failed; left pending', r.reason, { reportId: slice[j]!.id, tenantId: slice[j]!.tenantId });
 				}
 			});
 		}
