@@ -56,7 +56,7 @@ async function propagateDisable(r: DisableResult, actor: Actor): Promise<void> {
 	}
 }
 
-/** Until LiveKit answers: every 2 s for the first minute, then (BullMQ keeps the fixed delay) for about a day. */
+/** Until LiveKit answers: every 2 s, for up to 24 hours (43,200 attempts); by then any room is long closed. */
 const REMOVAL_RETRY = { attempts: 43_200, backoff: { type: 'fixed', delay: 2_000 }, removeOnComplete: true } as const;
 
 
