@@ -57,7 +57,10 @@ test('errors carry the server code and status; network failures are status 0', a
 		assert.is(e2.status, 0);
 		assert.is(e2.code, 'network');
 		assert.is(e2.retryable, true);
-		const e3 = await postJson('/api/x').then(() => assert.unreachable(), (e: ApiRequestError) => e);
+		const e3 = (await postJson('/api/x').then(
+			() => null,
+			(e: ApiRequestError) => e
+		))!;
 		assert.is(e3.status, 502);
 		assert.is(e3.code, 'http_502');
 		assert.is(e3.retryable, true);
