@@ -22,7 +22,7 @@ export default async function disable(out: (line: Record<string, unknown>) => vo
 	const { closeOwnerDb, ownerDb } = await import('../platform/testing/db.ts');
 	const { newContext, signInPage, signInCookie, openStream } = await import('../kiosk/tests/call-helpers.ts');
 	const { roomService } = await import('../platform/livekit.server.ts');
-	const { identityOf } = await import('../platform/calls/calls.ts');
+	const { identityOf } = await import('../platform/calls/index.ts');
 
 	const inRoom = async (room: string, identity: string) => {
 		try {

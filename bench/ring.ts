@@ -166,7 +166,7 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 	const { makeAccount, makeTenant } = await import('../platform/testing/factories.ts');
 	const { withTenant, closeDb } = await import('../platform/db.server.ts');
 	const { createSession } = await import('../platform/sessions/sessions.ts');
-	const { setAvailability } = await import('../platform/calls/calls.ts');
+	const { setAvailability } = await import('../platform/calls/index.ts');
 	const { closeOwnerDb } = await import('../platform/testing/db.ts');
 
 	const tenant = await makeTenant({ name: 'Ring bench' });

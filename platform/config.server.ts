@@ -26,6 +26,16 @@ export interface Config {
 	auditRetentionDays: number;
 	/** Seconds a call rings before it becomes missed. */
 	callRingTimeoutSeconds: number;
+	/** Seconds a party may be gone from a call (left the room, lost its console) before the call ends. */
+	callGraceSeconds: number;
+	/** The longest a call may last; a warning goes to both parties five minutes before. */
+	callMaxMinutes: number;
+	/** Seconds a concierge stays busy after a call ends (wrap-up) before the queue rings it. */
+	callWrapUpSeconds: number;
+	/** Seconds a call may wait in the queue for a busy concierge before it is given up. */
+	callQueueMaxSeconds: number;
+	/** Seconds without a live console stream after which a concierge counts as offline. */
+	presenceOfflineGraceSeconds: number;
 	/** Call history retention in days (default 365, i.e. 12 months; at least 30). */
 	callRetentionDays: number;
 }
@@ -98,6 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		},
 		auditRetentionDays: int('AUDIT_RETENTION_DAYS', 365, 30, 3650),
 		callRingTimeoutSeconds: int('CALL_RING_TIMEOUT_SECONDS', 45, 5, 600),
+		callGraceSeconds: int('CALL_GRACE_SECONDS', 20, 3, 300),
+		callMaxMinutes: int('CALL_MAX_MINUTES', 60, 6, 24 * 60),
+		callWrapUpSeconds: int('CALL_WRAP_UP_SECONDS', 10, 0, 600),
+		callQueueMaxSeconds: int('CALL_QUEUE_MAX_SECONDS', 600, 30, 3600),
+		presenceOfflineGraceSeconds: int('PRESENCE_OFFLINE_GRACE_SECONDS', 20, 5, 600),
 		callRetentionDays: int('CALL_RETENTION_DAYS', 365, 30, 3650)
 	};
 	if (!/^[a-z][a-z0-9-]{0,62}$/.test(config.jobs.queue)) problems.push('JOBS_QUEUE must be lower-case letters, digits and dashes');

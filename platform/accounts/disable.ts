@@ -16,7 +16,7 @@ import { getAccountByLogin, type AccountRow } from './accounts.repo.ts';
 import { parseLoginId } from './sign-in.ts';
 import { locateAccountTenant } from './locate.ts';
 import { publish } from '../events/events.ts';
-import { endCallsOfAccount } from '../calls/calls.ts';
+import { endCallsOfAccount } from '../calls/index.ts';
 import { enqueue, sharedQueue } from '../jobs/queue.server.ts';
 import { logError } from '../log.ts';
 

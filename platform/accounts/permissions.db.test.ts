@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { setSharePermissions } from './permissions.ts';
 import { listAccounts } from './accounts.ts';
-import { acceptCall, createCall, hangUpCall, issueCallToken, requestKioskScreen, setAvailability } from '../calls/calls.ts';
+import { acceptCall, createCall, hangUpCall, issueCallToken, requestKioskScreen, setAvailability } from '../calls/index.ts';
 import { config } from '../config.server.ts';
 import { makeAccount, makeTenant } from '../testing/factories.ts';
 import { ownerDb } from '../testing/db.ts';

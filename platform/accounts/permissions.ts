@@ -13,7 +13,7 @@ import type { Actor } from '../types.ts';
 import { getAccountByLogin, setSharePermissionFlags } from './accounts.repo.ts';
 import { parseLoginId } from './sign-in.ts';
 import { locateAccountTenant } from './locate.ts';
-import { applyConciergeShareGrant } from '../calls/calls.ts';
+import { applyConciergeShareGrant } from '../calls/index.ts';
 import { logError } from '../log.ts';
 
 export interface SharePermissions {

@@ -20,7 +20,6 @@ import {
 	cancelCall,
 	createCall,
 	endCallsOfAccount,
-	expireRingingCalls,
 	handleLiveKitEvent,
 	hangUpCall,
 	identityOf,
@@ -28,8 +27,9 @@ import {
 	listCalls,
 	reportShare,
 	requestKioskScreen,
-	setAvailability
-} from './calls.ts';
+	setAvailability,
+	sweepCalls
+} from './index.ts';
 
 const test = suite('calls');
 
@@ -96,6 +96,7 @@ test('ring reaches the tenant concierges and only them; one live call per kiosk'
 test('the first accept wins exactly once under concurrent accepts', async () => {
 	const { tenant, kiosk, c1, c2 } = await store();
 	const c3 = await makeAccount(tenant, { role: 'concierge' });
+	await setAvailability(c3.actor, 'available');
 	const call = await createCall(kiosk.actor);
 	const results = await Promise.allSettled([acceptCall(c1.actor, call.id), acceptCall(c2.actor, call.id), acceptCall(c3.actor, call.id)]);
 	const won = results.filter((r) => r.status === 'fulfilled');
@@ -151,7 +152,7 @@ test("per-concierge share permission is enforced in the concierge's grant", asyn
 	const call = await createCall(kiosk.actor);
 	const { connection } = await acceptCall(c1.actor, call.id);
 	assert.equal((await grants(connection.token)).video?.canPublishSources, ['camera', 'microphone']);
-	assert.is(await code(reportShare(c1.actor, call.id, 'started')), 'share_not_permitted');
+	assert.is(await code(reportShare(c1.actor, call.id, 'live')), 'share_not_permitted');
 	assert.is(await code(requestKioskScreen(c1.actor, call.id)), 'share_not_permitted');
 	await hangUpCall(kiosk.actor, call.id);
 });
@@ -160,7 +161,7 @@ test('kiosk screen share: only the kiosk answers; consent opens the grant; stop 
 	const { tenant, kiosk, c1 } = await store();
 	const call = await createCall(kiosk.actor);
 	await acceptCall(c1.actor, call.id);
-	assert.is(await code(reportShare(kiosk.actor, call.id, 'started')), 'no_consent', 'no share before consent');
+	assert.is(await code(reportShare(kiosk.actor, call.id, 'live')), 'no_consent', 'no share before consent');
 	await requestKioskScreen(c1.actor, call.id);
 	assert.is(await code(answerScreenRequest(c1.actor, call.id, true)), 'wrong_role', 'the concierge cannot answer for the kiosk');
 	assert.is(await code(answerScreenRequest(kiosk.actor, call.id, 'yes')), 'bad_consent');
@@ -169,13 +170,14 @@ test('kiosk screen share: only the kiosk answers; consent opens the grant; stop 
 	await requestKioskScreen(c1.actor, call.id);
 	await answerScreenRequest(kiosk.actor, call.id, true);
 	assert.equal((await grants((await issueCallToken(kiosk.actor, call.id)).token)).video?.canPublishSources, ['camera', 'microphone', 'screen_share']);
-	await reportShare(kiosk.actor, call.id, 'started');
+	assert.is(await code(reportShare(kiosk.actor, call.id, 'started')), 'bad_share_state', 'one vocabulary: live, paused, off');
+	await reportShare(kiosk.actor, call.id, 'live');
 	await reportShare(kiosk.actor, call.id, 'paused');
-	await reportShare(kiosk.actor, call.id, 'resumed');
-	await reportShare(kiosk.actor, call.id, 'stopped');
+	await reportShare(kiosk.actor, call.id, 'live');
+	await reportShare(kiosk.actor, call.id, 'off');
 	assert.equal((await grants((await issueCallToken(kiosk.actor, call.id)).token)).video?.canPublishSources, ['camera', 'microphone'], 'stop withdraws consent');
 	const actions = await auditActions(tenant.id);
-	for (const a of ['call.share_requested', 'call.share_refused', 'call.share_consented', 'call.share_started', 'call.share_paused', 'call.share_resumed', 'call.share_stopped'])
+	for (const a of ['call.share_requested', 'call.share_refused', 'call.share_consented', 'call.share_started', 'call.share_paused', 'call.share_stopped'])
 		assert.ok(actions.includes(a), `audit has ${a}`);
 	await hangUpCall(kiosk.actor, call.id);
 });
@@ -202,14 +204,13 @@ test('expiry: unanswered calls become missed, idempotently, from several runners
 	const { tenant, kiosk } = await store();
 	const call = await createCall(kiosk.actor);
 	const later = new Date(Date.now() + (config().callRingTimeoutSeconds + 1) * 1000);
-	assert.is(await expireRingingCalls(new Date()), 0, 'not yet');
-	const counts = await Promise.all([expireRingingCalls(later), expireRingingCalls(later), expireRingingCalls(later)]);
-	assert.ok(counts.reduce((s, n) => s + n, 0) >= 1);
+	await sweepCalls(new Date());
+	assert.is((await ownerDb()`select state from calls where id = ${call.id}`)[0]!.state, 'ringing', 'not yet');
+	await Promise.all([sweepCalls(later), sweepCalls(later), sweepCalls(later)]);
 	const [row] = await ownerDb()`select state, end_reason from calls where id = ${call.id}`;
 	assert.is(row!.state, 'missed');
 	assert.is(row!.end_reason, 'no_answer');
 	assert.is((await auditActions(tenant.id)).filter((x) => x === 'call.missed').length, 1, 'missed exactly once');
-	assert.is(await expireRingingCalls(later), 0);
 	assert.is((await createCall(kiosk.actor)).state, 'ringing', 'the kiosk can call again');
 });
 
@@ -218,7 +219,7 @@ test('endCallsOfAccount removes the account from its room and ends the call for 
 	const call = await createCall(kiosk.actor);
 	await acceptCall(c1.actor, call.id);
 	const heard: { type: string; reason: unknown }[] = [];
-	const off = await subscribe({ tenantId: tenant.id, accountId: kiosk.id, role: 'kiosk' }, (d) => heard.push({ type: d.event.type, reason: d.event.data.reason }));
+	const off = await subscribe({ tenantId: tenant.id, accountId: kiosk.id, role: 'kiosk' }, (d) => heard.push({ type: d.event.type, reason: 'reason' in d.event.data ? d.event.data.reason : undefined }));
 	assert.is(await code(endCallsOfAccount(c1.actor, c1.id, 'account_disabled')), 'wrong_role');
 	assert.equal(await endCallsOfAccount(admin.actor, c1.id, 'account_disabled'), { ended: 1, pendingRemovals: [] });
 	for (let i = 0; i < 50 && !heard.length; i++) await new Promise((r) => setTimeout(r, 20));
@@ -237,20 +238,20 @@ test('publish can address one account, a tenant audience, or a call', async () =
 	const c = await makeAccount(t, { role: 'concierge' });
 	const seen: Record<string, string[]> = { k1: [], k2: [], c: [] };
 	const offs = [
-		await subscribe({ tenantId: t.id, accountId: k1.id, role: 'kiosk' }, (d) => seen.k1!.push(String(d.event.data.n))),
-		await subscribe({ tenantId: t.id, accountId: k2.id, role: 'kiosk' }, (d) => seen.k2!.push(String(d.event.data.n))),
-		await subscribe({ tenantId: t.id, accountId: c.id, role: 'concierge' }, (d) => seen.c!.push(String(d.event.data.n)))
+		await subscribe({ tenantId: t.id, accountId: k1.id, role: 'kiosk' }, (d) => seen.k1!.push(String((d.event.data as { n?: number }).n))),
+		await subscribe({ tenantId: t.id, accountId: k2.id, role: 'kiosk' }, (d) => seen.k2!.push(String((d.event.data as { n?: number }).n))),
+		await subscribe({ tenantId: t.id, accountId: c.id, role: 'concierge' }, (d) => seen.c!.push(String((d.event.data as { n?: number }).n)))
 	];
-	await publish(db(), { tenantId: t.id, account: k1.id }, { type: 'account.disabled', data: { n: 1 } });
-	await publish(db(), { tenantId: t.id, audience: 'kiosks' }, { type: 'presence', data: { n: 2 } });
-	await publish(db(), { tenantId: t.id, audience: 'concierges' }, { type: 'presence', data: { n: 3 } });
-	await publish(db(), { tenantId: t.id, call: 'x', accounts: [k2.id, c.id] }, { type: 'call.ended', data: { n: 4 } });
+	await publish(db(), { tenantId: t.id, account: k1.id }, ({ type: 'account.disabled', data: { n: 1 } } as never));
+	await publish(db(), { tenantId: t.id, audience: 'kiosks' }, ({ type: 'presence', data: { n: 2 } } as never));
+	await publish(db(), { tenantId: t.id, audience: 'concierges' }, ({ type: 'presence', data: { n: 3 } } as never));
+	await publish(db(), { tenantId: t.id, call: 'x', accounts: [k2.id, c.id] }, ({ type: 'call.ended', data: { n: 4 } } as never));
 	// An event inside a rolled-back transaction is never delivered.
 	await withTenant(t.id, async (tx) => {
-		await publish(tx, { tenantId: t.id, audience: 'kiosks' }, { type: 'presence', data: { n: 5 } });
+		await publish(tx, { tenantId: t.id, audience: 'kiosks' }, ({ type: 'presence', data: { n: 5 } } as never));
 		throw new Error('rollback');
 	}).catch(() => {});
-	await publish(db(), { tenantId: t.id, audience: 'kiosks' }, { type: 'presence', data: { n: 6 } });
+	await publish(db(), { tenantId: t.id, audience: 'kiosks' }, ({ type: 'presence', data: { n: 6 } } as never));
 	for (let i = 0; i < 100 && !(seen.k1!.includes('6') && seen.k2!.includes('6')); i++) await new Promise((r) => setTimeout(r, 20));
 	assert.equal(seen.k1, ['1', '2', '6']);
 	assert.equal(seen.k2, ['2', '4', '6']);

@@ -1,8 +1,9 @@
 /** All SQL for calls, presence and issued call tokens. Every function runs inside withTenant(). */
 import type { Sql } from '../db.server.ts';
+import type { CallState, EndReason, KioskConsent, PresenceState, SharePermissions } from './contract.ts';
 
-export type CallState = 'ringing' | 'accepted' | 'ended' | 'missed' | 'cancelled';
-export type KioskShare = 'off' | 'requested' | 'allowed';
+export type { CallState, SharePermissions };
+export type KioskShare = KioskConsent;
 
 export interface CallRow {
 	id: string;
@@ -14,13 +15,16 @@ export interface CallRow {
 	state: CallState;
 	roomName: string;
 	createdAt: Date;
-	ringExpiresAt: Date;
+	ringExpiresAt: Date | null;
 	acceptedAt: Date | null;
 	endedAt: Date | null;
-	endReason: string | null;
+	endReason: EndReason | null;
 	kioskShare: KioskShare;
 	kioskJoinedAt: Date | null;
+	kioskLeftAt: Date | null;
 	conciergeJoinedAt: Date | null;
+	conciergeLeftAt: Date | null;
+	warnedAt: Date | null;
 }
 
 const callColumns = (sql: Sql) => sql`
@@ -28,17 +32,20 @@ const callColumns = (sql: Sql) => sql`
 	c.concierge_account_id as "conciergeAccountId", g.display_name as "conciergeName", c.state,
 	c.room_name as "roomName", c.created_at as "createdAt", c.ring_expires_at as "ringExpiresAt",
 	c.accepted_at as "acceptedAt", c.ended_at as "endedAt", c.end_reason as "endReason",
-	c.kiosk_share as "kioskShare", c.kiosk_joined_at as "kioskJoinedAt", c.concierge_joined_at as "conciergeJoinedAt"`;
+	c.kiosk_share as "kioskShare", c.kiosk_joined_at as "kioskJoinedAt", c.kiosk_left_at as "kioskLeftAt",
+	c.concierge_joined_at as "conciergeJoinedAt", c.concierge_left_at as "conciergeLeftAt", c.warned_at as "warnedAt"`;
 
 const fromCalls = (sql: Sql) => sql`
 	from calls c
 	join accounts k on k.id = c.kiosk_account_id
 	left join accounts g on g.id = c.concierge_account_id`;
 
-export async function insertCall(tx: Sql, c: { tenantId: string; kioskAccountId: string; roomName: string; ringSeconds: number }): Promise<string> {
+/** A new unanswered call: ringing for ringSeconds, or queued (no expiry) when ringSeconds is null. */
+export async function insertCall(tx: Sql, c: { tenantId: string; kioskAccountId: string; roomName: string; ringSeconds: number | null }): Promise<string> {
 	const [row] = await tx<{ id: string }[]>`
 		insert into calls (tenant_id, kiosk_account_id, state, room_name, ring_expires_at)
-		values (${c.tenantId}, ${c.kioskAccountId}, 'ringing', ${c.roomName}, now() + make_interval(secs => ${c.ringSeconds}))
+		values (${c.tenantId}, ${c.kioskAccountId}, 'ringing', ${c.roomName},
+		        case when ${c.ringSeconds}::int is null then null else now() + make_interval(secs => ${c.ringSeconds}::int) end)
 		returning id`;
 	return row!.id;
 }
@@ -60,7 +67,7 @@ export async function acceptRinging(tx: Sql, id: string, conciergeId: string): P
 }
 
 /** Move a live call to a final state. Returns false when it was already over. */
-export async function finishCall(tx: Sql, id: string, state: 'ended' | 'cancelled' | 'missed', reason: string): Promise<boolean> {
+export async function finishCall(tx: Sql, id: string, state: 'ended' | 'cancelled' | 'missed', reason: EndReason): Promise<boolean> {
 	const rows = await tx`
 		update calls set state = ${state}, ended_at = now(), end_reason = ${reason}
 		where id = ${id} and state in ('ringing', 'accepted')
@@ -82,12 +89,41 @@ export async function markLeft(tx: Sql, id: string, party: 'kiosk' | 'concierge'
 	else await tx`update calls set concierge_left_at = now() where id = ${id}`;
 }
 
-/** Ringing calls of the tenant, oldest first, plus live calls involving the account. */
-export async function listLiveCalls(tx: Sql, accountId: string): Promise<CallRow[]> {
+/** Live calls involving the account, plus (withRinging) every unanswered call of the tenant, oldest first. */
+export async function listLiveCalls(tx: Sql, accountId: string, withRinging: boolean): Promise<CallRow[]> {
 	return tx<CallRow[]>`
 		select ${callColumns(tx)} ${fromCalls(tx)}
-		where c.state = 'ringing' or (c.state = 'accepted' and (c.concierge_account_id = ${accountId} or c.kiosk_account_id = ${accountId}))
+		where (${withRinging} and c.state = 'ringing')
+		   or (c.state in ('ringing', 'accepted') and (c.concierge_account_id = ${accountId} or c.kiosk_account_id = ${accountId}))
 		order by c.created_at`;
+}
+
+/** The tenant's unanswered calls, oldest first (the queue), locked for the sweep when asked. */
+export async function waitingCalls(tx: Sql, opts: { forUpdate?: boolean } = {}): Promise<CallRow[]> {
+	return opts.forUpdate
+		? tx<CallRow[]>`select ${callColumns(tx)} ${fromCalls(tx)} where c.state = 'ringing' order by c.created_at for update of c`
+		: tx<CallRow[]>`select ${callColumns(tx)} ${fromCalls(tx)} where c.state = 'ringing' order by c.created_at`;
+}
+
+export async function waitingIds(tx: Sql): Promise<string[]> {
+	const rows = await tx<{ id: string }[]>`select id from calls where state = 'ringing' order by created_at`;
+	return rows.map((r) => r.id);
+}
+
+export async function answeredCalls(tx: Sql): Promise<CallRow[]> {
+	return tx<CallRow[]>`select ${callColumns(tx)} ${fromCalls(tx)} where c.state = 'accepted' order by c.created_at for update of c`;
+}
+
+/** Start (seconds) or stop (null) the ring timer of unanswered calls. */
+export async function setRingExpiry(tx: Sql, ids: string[], seconds: number | null): Promise<void> {
+	if (ids.length === 0) return;
+	await tx`
+		update calls set ring_expires_at = case when ${seconds}::int is null then null else now() + make_interval(secs => ${seconds}::int) end
+		where id = any(${ids}::uuid[]) and state = 'ringing'`;
+}
+
+export async function markWarned(tx: Sql, id: string): Promise<void> {
+	await tx`update calls set warned_at = now() where id = ${id}`;
 }
 
 export async function liveCallsOfAccount(tx: Sql, accountId: string): Promise<CallRow[]> {
@@ -101,11 +137,6 @@ export async function recentCalls(tx: Sql, limit: number): Promise<CallRow[]> {
 	return tx<CallRow[]>`select ${callColumns(tx)} ${fromCalls(tx)} order by c.created_at desc limit ${limit}`;
 }
 
-export interface SharePermissions {
-	canShareScreen: boolean;
-	canViewKioskScreen: boolean;
-}
-
 export async function getSharePermissions(tx: Sql, accountId: string): Promise<SharePermissions | null> {
 	const [row] = await tx<SharePermissions[]>`
 		select can_share_screen as "canShareScreen", can_view_kiosk_screen as "canViewKioskScreen"
@@ -115,31 +146,103 @@ export async function getSharePermissions(tx: Sql, accountId: string): Promise<S
 
 // --- presence -------------------------------------------------------------------
 
-/** How long a concierge's "available" lasts without its console's stream refreshing it. */
-export const PRESENCE_STALE_SECONDS = 75;
+/** How long a concierge's presence lasts with no stream beating for it (a crashed app instance). */
+export const PRESENCE_STALE_SECONDS = 45;
 
-export async function upsertPresence(tx: Sql, tenantId: string, accountId: string, status: 'available' | 'away'): Promise<void> {
+export interface PresenceTimes {
+	offlineGraceSeconds: number;
+	wrapUpSeconds: number;
+}
+
+/**
+ * A concierge's state as the platform decides it: its own choice (available, away),
+ * offline once its console stream has been gone past the grace, busy while in a call
+ * or wrapping up after one. The one place the rule lives.
+ */
+const effectiveState = (sql: Sql, t: PresenceTimes) => sql`
+	case
+		when p.status = 'offline'
+		  or p.seen_at < now() - make_interval(secs => ${PRESENCE_STALE_SECONDS})
+		  or (p.disconnected_at is not null and p.disconnected_at < now() - make_interval(secs => ${t.offlineGraceSeconds}::int)) then 'offline'
+		when p.status = 'away' then 'away'
+		when exists (
+			select 1 from calls c where c.concierge_account_id = p.account_id
+			and (c.state = 'accepted' or (c.state = 'ended' and c.ended_at > now() - make_interval(secs => ${t.wrapUpSeconds}::int)))
+		) then 'busy'
+		else 'available'
+	end`;
+
+export interface PresenceRow {
+	accountId: string;
+	status: 'available' | 'away' | 'offline';
+	state: PresenceState;
+	missedRings: number;
+}
+
+/** Every concierge of the tenant with a presence row, and its effective state. */
+export async function presenceStates(tx: Sql, t: PresenceTimes): Promise<PresenceRow[]> {
+	return tx<PresenceRow[]>`
+		select p.account_id as "accountId", p.status, ${effectiveState(tx, t)} as state, p.missed_rings as "missedRings"
+		from concierge_presence p
+		join accounts a on a.id = p.account_id and a.disabled_at is null and a.role = 'concierge'`;
+}
+
+export async function presenceOf(tx: Sql, accountId: string, t: PresenceTimes): Promise<PresenceState> {
+	const [row] = await tx<{ state: PresenceState }[]>`
+		select ${effectiveState(tx, t)} as state from concierge_presence p where p.account_id = ${accountId}`;
+	return row?.state ?? 'offline';
+}
+
+/** Serialises one concierge's accepts, so two concurrent accepts cannot both find it available. */
+export async function lockPresence(tx: Sql, accountId: string): Promise<void> {
+	await tx`select 1 from concierge_presence where account_id = ${accountId} for update`;
+}
+
+/** The concierge's own choice. Choosing resets the unanswered-ring count. */
+export async function upsertPresence(tx: Sql, tenantId: string, accountId: string, status: 'available' | 'away' | 'offline'): Promise<void> {
 	await tx`
 		insert into concierge_presence (tenant_id, account_id, status)
 		values (${tenantId}, ${accountId}, ${status})
-		on conflict (tenant_id, account_id) do update set status = excluded.status, seen_at = now(), updated_at = now()`;
+		on conflict (tenant_id, account_id) do update
+		set status = excluded.status, seen_at = now(), updated_at = now(), missed_rings = 0,
+		    disconnected_at = case when excluded.status = 'offline' then concierge_presence.disconnected_at else null end`;
 }
 
+/** A console stream is open (or beat): the concierge is connected. */
 export async function touchPresence(tx: Sql, accountId: string): Promise<void> {
-	await tx`update concierge_presence set seen_at = now() where account_id = ${accountId}`;
+	await tx`update concierge_presence set seen_at = now(), disconnected_at = null where account_id = ${accountId}`;
 }
 
-export async function getPresence(tx: Sql, accountId: string): Promise<'available' | 'away'> {
-	const [row] = await tx<{ status: 'available' | 'away' }[]>`select status from concierge_presence where account_id = ${accountId}`;
-	return row?.status ?? 'away';
+/** The last console stream of the account in one process closed. */
+export async function markDisconnected(tx: Sql, accountId: string): Promise<void> {
+	await tx`update concierge_presence set disconnected_at = coalesce(disconnected_at, now()) where account_id = ${accountId}`;
 }
 
-export async function countAvailable(tx: Sql): Promise<number> {
-	const [row] = await tx<{ n: number }[]>`
-		select count(*)::int as n from concierge_presence p
-		join accounts a on a.id = p.account_id and a.disabled_at is null
-		where p.status = 'available' and p.seen_at > now() - make_interval(secs => ${PRESENCE_STALE_SECONDS})`;
-	return row!.n;
+/** Persist platform-decided offline for concierges whose stream lapsed; returns who changed. */
+export async function persistOffline(tx: Sql, accountIds: string[]): Promise<void> {
+	if (accountIds.length === 0) return;
+	await tx`update concierge_presence set status = 'offline', updated_at = now() where account_id = any(${accountIds}::uuid[]) and status <> 'offline'`;
+}
+
+/** One more unanswered ring for each; returns those who reached `limit` (and are set away). */
+export async function countMissedRings(tx: Sql, accountIds: string[], limit: number): Promise<string[]> {
+	if (accountIds.length === 0) return [];
+	const rows = await tx<{ accountId: string }[]>`
+		update concierge_presence set missed_rings = missed_rings + 1,
+		       status = case when missed_rings + 1 >= ${limit} then 'away' else status end,
+		       updated_at = now()
+		where account_id = any(${accountIds}::uuid[])
+		returning account_id as "accountId", missed_rings as n`;
+	return (rows as unknown as { accountId: string; n: number }[]).filter((r) => r.n >= limit).map((r) => r.accountId);
+}
+
+export async function resetMissedRings(tx: Sql, accountId: string): Promise<void> {
+	await tx`update concierge_presence set missed_rings = 0 where account_id = ${accountId}`;
+}
+
+export async function sweepTenants(sql: Sql): Promise<string[]> {
+	const rows = await sql<{ tenantId: string }[]>`select tenant_id as "tenantId" from calls_sweep_tenants()`;
+	return rows.map((r) => r.tenantId);
 }
 
 // --- issued tokens ----------------------------------------------------------------
@@ -162,9 +265,4 @@ export async function tokenIssued(tx: Sql, tokenId: string, callId: string, acco
 export async function findCallByRoom(sql: Sql, room: string): Promise<{ callId: string; tenantId: string } | null> {
 	const [row] = await sql<{ callId: string; tenantId: string }[]>`select call_id as "callId", tenant_id as "tenantId" from calls_find_by_room(${room})`;
 	return row ?? null;
-}
-
-export async function expireRinging(sql: Sql, now: Date): Promise<{ callId: string; tenantId: string; kioskAccountId: string }[]> {
-	return sql<{ callId: string; tenantId: string; kioskAccountId: string }[]>`
-		select call_id as "callId", tenant_id as "tenantId", kiosk_account_id as "kioskAccountId" from calls_expire_ringing(${now})`;
 }

@@ -6,6 +6,7 @@
  */
 import type { Sql } from '../db.server.ts';
 import type { Role } from '../types.ts';
+import type { RealtimeEvent } from '../calls/contract.ts';
 
 export const CHANNEL = 'concierge_events';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
@@ -14,38 +15,27 @@ const MAX_PAYLOAD = 7900;
 /** Whom an event is for. Every target is inside one tenant. */
 export type Target =
 	| { tenantId: string; account: string }
+	| { tenantId: string; accounts: string[] }
 	| { tenantId: string; audience: 'concierges' | 'kiosks' }
-	| { tenantId: string; call: string; accounts: string[] };
+	| { tenantId: string; call: string; accounts: string[] }
+	| { tenantId: string; session: string; account: string };
 
-export type CallEventType =
-	| 'call.ringing'
-	| 'call.cancelled'
-	| 'call.missed'
-	| 'call.taken'
-	| 'call.accepted'
-	| 'call.ended'
-	| 'call.share_requested'
-	| 'call.share_answered'
-	| 'call.share_state'
-	| 'presence'
-	| 'account.disabled';
-
-export interface RealtimeEvent {
-	type: CallEventType;
-	data: Record<string, unknown>;
-}
+export type { RealtimeEvent };
 
 export interface Subscriber {
 	tenantId: string;
 	accountId: string;
 	role: Role;
+	/** The session the stream was opened with (events for one session reach only its streams). */
+	sessionId?: string;
 }
 
 /** Does this target reach this subscriber? The one place the rule lives. */
 export function reaches(target: Target, s: Subscriber): boolean {
 	if (target.tenantId !== s.tenantId) return false;
+	if ('session' in target) return target.account === s.accountId && target.session === s.sessionId;
 	if ('account' in target) return target.account === s.accountId;
-	if ('call' in target) return target.accounts.includes(s.accountId);
+	if ('accounts' in target) return target.accounts.includes(s.accountId);
 	return target.audience === 'kiosks' ? s.role === 'kiosk' : s.role === 'concierge';
 }
 
@@ -61,4 +51,14 @@ export function encode(target: Target, event: RealtimeEvent): string {
  */
 export async function publish(sql: Sql, target: Target, event: RealtimeEvent): Promise<void> {
 	await sql`select pg_notify(${CHANNEL}, ${encode(target, event)})`;
+}
+
+/** Tell the streams opened with one session that it is over (they close; their reconnects meet a 401). */
+export async function publishSessionEnded(
+	sql: Sql,
+	who: { tenantId: string; accountId: string },
+	sessionId: string,
+	reason: 'signed_out' | 'password_changed' | 'expired' | 'revoked'
+): Promise<void> {
+	await publish(sql, { tenantId: who.tenantId, account: who.accountId, session: sessionId }, { type: 'session.ended', data: { sessionId, reason } });
 }

@@ -61,7 +61,7 @@ export function ensureListening(): Promise<void> {
 /** Register a stream. Returns the function that unregisters it. */
 export async function subscribe(who: Subscriber, send: (d: Delivery) => void): Promise<() => void> {
 	await ensureListening();
-	const entry: Entry = { tenantId: who.tenantId, accountId: who.accountId, role: who.role, send };
+	const entry: Entry = { tenantId: who.tenantId, accountId: who.accountId, role: who.role, sessionId: who.sessionId, send };
 	let set = byTenant.get(who.tenantId);
 	if (!set) byTenant.set(who.tenantId, (set = new Set()));
 	set.add(entry);

@@ -3,17 +3,25 @@
  * then the events addressed to the actor, and a heartbeat comment every
  * HEARTBEAT_MS. EventSource reconnects by itself, and the snapshot on reconnect
  * resynchronises whatever was missed while it was away.
+ *
+ * A stream is bound to the session that opened it: it ends when that session ends
+ * (a `session.ended` event for it, or, checked on every heartbeat for all streams of
+ * the process in one query, a session that is gone, expired or whose account is
+ * disabled). Its reconnect then meets a 401.
  */
 import type { Actor } from '../types.ts';
+import { db } from '../db.server.ts';
 import { subscribe, type Delivery } from './hub.server.ts';
+import { liveSessionIds } from './streams.repo.ts';
 import { logError } from '../log.ts';
 
-const HEARTBEAT_MS = 20_000;
+const HEARTBEAT_MS = 15_000;
 const encoder = new TextEncoder();
 
 interface Open {
-	controller: ReadableStreamDefaultController<Uint8Array>;
-	onBeat?: () => void;
+	sessionId: string;
+	close: () => void;
+	beat: () => void;
 }
 
 // One timer for all streams of the process, not one per connection.
@@ -21,16 +29,16 @@ const open = new Set<Open>();
 let beat: NodeJS.Timeout | null = null;
 const BEAT = encoder.encode(': hb\n\n');
 
+async function closeEndedSessions(): Promise<void> {
+	const ids = [...new Set([...open].map((o) => o.sessionId))];
+	const live = await liveSessionIds(db(), ids);
+	for (const o of open) if (!live.has(o.sessionId)) o.close();
+}
+
 function startBeat(): void {
 	beat ??= setInterval(() => {
-		for (const o of open) {
-			try {
-				o.controller.enqueue(BEAT);
-				o.onBeat?.();
-			} catch {
-				open.delete(o);
-			}
-		}
+		for (const o of open) o.beat();
+		closeEndedSessions().catch((e) => logError('events', 'session check failed', e, { streams: open.size }));
 		if (open.size === 0 && beat) {
 			clearInterval(beat);
 			beat = null;
@@ -44,41 +52,65 @@ const frame = (type: string, data: unknown) => encoder.encode(`event: ${type}\nd
 export interface StreamOptions {
 	/** Current state, sent first on every connect. */
 	snapshot: () => Promise<unknown>;
-	/** Called on each heartbeat (a concierge's presence refresh, say). Errors are logged, not fatal. */
+	/** Called when the stream opens and on each heartbeat (a concierge's presence, say). Errors are logged, not fatal. */
 	onBeat?: () => Promise<void>;
+	/** Called once when the stream ends, whoever ends it. */
+	onClose?: () => Promise<void>;
 }
 
-export function eventStream(actor: Actor, opts: StreamOptions): Response {
-	let unsubscribe: (() => void) | null = null;
+export function eventStream(actor: Actor, session: { id: string }, opts: StreamOptions): Response {
 	let entry: Open | null = null;
+	let unsubscribe: (() => void) | null = null;
+	let closed = false;
+	const hook = (name: string, fn?: () => Promise<void>) => {
+		if (fn) fn().catch((e) => logError('events', `stream ${name} hook failed`, e, { accountId: actor.accountId }));
+	};
+	const finish = () => {
+		if (closed) return;
+		closed = true;
+		unsubscribe?.();
+		if (entry) open.delete(entry);
+		hook('close', opts.onClose);
+	};
 	const body = new ReadableStream<Uint8Array>({
 		async start(controller) {
-			const send = (d: Delivery) => {
-				controller.enqueue(frame(d.event.type, { ...d.event.data, publishedAt: d.publishedAt }));
-				// A disabled account's stream ends here; its reconnects meet a revoked session (401).
-				if (d.event.type === 'account.disabled') {
-					unsubscribe?.();
-					if (entry) open.delete(entry);
+			const end = () => {
+				finish();
+				try {
 					controller.close();
+				} catch {
+					// Already closed by the client.
 				}
 			};
+			const send = (d: Delivery) => {
+				if (d.event.type === 'session.ended' && d.event.data.sessionId !== session.id) return;
+				controller.enqueue(frame(d.event.type, { ...d.event.data, publishedAt: d.publishedAt }));
+				// A disabled account's or an ended session's stream ends here; its reconnects meet a 401.
+				if (d.event.type === 'account.disabled' || d.event.type === 'session.ended') end();
+			};
 			// Subscribe first, then read the snapshot, so nothing falls between the two.
-			unsubscribe = await subscribe({ tenantId: actor.tenantId, accountId: actor.accountId, role: actor.role }, send);
+			unsubscribe = await subscribe({ tenantId: actor.tenantId, accountId: actor.accountId, role: actor.role, sessionId: session.id }, send);
 			controller.enqueue(encoder.encode('retry: 2000\n\n'));
 			controller.enqueue(frame('snapshot', await opts.snapshot()));
-			const onBeat = opts.onBeat;
+			if (closed) return;
 			entry = {
-				controller,
-				onBeat: onBeat
-					? () => void onBeat().catch((e) => logError('events', 'heartbeat hook failed', e, { accountId: actor.accountId }))
-					: undefined
+				sessionId: session.id,
+				close: end,
+				beat: () => {
+					try {
+						controller.enqueue(BEAT);
+					} catch {
+						return finish();
+					}
+					hook('beat', opts.onBeat);
+				}
 			};
 			open.add(entry);
+			hook('beat', opts.onBeat);
 			startBeat();
 		},
 		cancel() {
-			unsubscribe?.();
-			if (entry) open.delete(entry);
+			finish();
 		}
 	});
 	return new Response(body, {

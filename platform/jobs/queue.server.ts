@@ -17,13 +17,13 @@ export interface JobPayloads {
 	'reports.sweep': Record<string, never>;
 	/** Delete records past their retention period (platform/jobs/handlers/retention.ts). */
 	'retention.purge': Record<string, never>;
-	/** Turn calls that rang past their timeout into missed calls (every second). */
-	'calls.expire-ringing': Record<string, never>;
+	/** Ring timeouts, the queue, presence lapses and calls whose party is gone (every second). */
+	'calls.sweep': Record<string, never>;
 	/** Remote disable: remove an account from an ended call's LiveKit room, retried until LiveKit answers. */
 	'calls.remove-participant': { tenantId: string; callId: string; accountId: string };
 }
 export type JobName = keyof JobPayloads;
-export const JOB_NAMES: readonly JobName[] = ['reports.process', 'reports.sweep', 'retention.purge', 'calls.expire-ringing', 'calls.remove-participant'];
+export const JOB_NAMES: readonly JobName[] = ['reports.process', 'reports.sweep', 'retention.purge', 'calls.sweep', 'calls.remove-participant'];
 
 export type JobBackend = { kind: 'postgres'; url: string } | { kind: 'redis'; url: string };
 export type JobQueue = Queue;

@@ -16,7 +16,10 @@ const worker = startWorker(handlers(), { log });
 
 // Repeatable jobs (BullMQ 6: job schedulers; upsert is idempotent across restarts).
 await queue.upsertJobScheduler('reports.sweep', { every: 2_000 }, { name: 'reports.sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
-await queue.upsertJobScheduler('calls.expire-ringing', { every: 1_000 }, { name: 'calls.expire-ringing', data: {}, opts: { removeOnComplete: true, removeOnFail: 100, attempts: 1 } });
+// Ring timeouts, the queue, presence lapses, party-gone and maximum-duration ends (platform/calls/forced-end.ts).
+await queue.upsertJobScheduler('calls.sweep', { every: 1_000 }, { name: 'calls.sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100, attempts: 1 } });
+// Replaced by calls.sweep; a scheduler left by an older release would keep adding unknown jobs.
+await queue.removeJobScheduler('calls.expire-ringing');
 await queue.upsertJobScheduler('retention.purge', { pattern: '17 3 * * *' }, { name: 'retention.purge', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } });
 // Catch up at once with reports stored while no worker ran.
 await queue.add('reports.sweep', {}, { jobId: `reports.sweep-start-${Date.now()}`, removeOnComplete: true, removeOnFail: 100 });

@@ -5,7 +5,11 @@
  */
 import { fail, redirect, type Action, type RequestEvent } from '@sveltejs/kit';
 import { signIn } from '../accounts/sign-in.ts';
+import { leaveOnSignOut } from '../calls/index.ts';
 import { config } from '../config.server.ts';
+import { db } from '../db.server.ts';
+import { publishSessionEnded } from '../events/events.ts';
+import { logError } from '../log.ts';
 import { invalidateSession } from '../sessions/sessions.ts';
 import type { AppName, Role } from '../types.ts';
 import { failFrom, field } from './http.ts';
@@ -36,7 +40,12 @@ export function signInAction(app: AppName, landing: (role: Role) => string): Act
 
 export function signOutAction(app: AppName): Action {
 	return async ({ locals, cookies }) => {
-		if (locals.actor && locals.session) await invalidateSession(locals.actor, locals.session.id);
+		if (locals.actor && locals.session) {
+			// A concierge signing out mid-call ends the call for the kiosk and goes offline.
+			await leaveOnSignOut(locals.actor).catch((e) => logError('sign-out', 'ending live calls failed', e, { accountId: locals.actor?.accountId }));
+			await invalidateSession(locals.actor, locals.session.id);
+			await publishSessionEnded(db(), locals.actor, locals.session.id, 'signed_out');
+		}
 		deleteSessionCookie(cookies, app);
 		redirect(303, '/login');
 	};

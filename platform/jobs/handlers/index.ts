@@ -2,14 +2,14 @@
 import type { Handlers } from '../queue.server.ts';
 import { processReportJob, sweepReportsJob } from './reports.ts';
 import { purgeExpired } from './retention.ts';
-import { expireRingingCalls, removeFromCallRoom } from '../../calls/calls.ts';
+import { removeFromCallRoom, sweepCalls } from '../../calls/index.ts';
 
 export function handlers(): Handlers {
 	return {
 		'reports.process': (p) => processReportJob(p),
 		'reports.sweep': () => sweepReportsJob(),
 		'retention.purge': () => purgeExpired(),
-		'calls.expire-ringing': () => expireRingingCalls(new Date()),
+		'calls.sweep': () => sweepCalls(new Date()),
 		'calls.remove-participant': (p) => removeFromCallRoom(p.tenantId, p.callId, p.accountId)
 	};
 }

@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { listCalls } from '$platform/calls/calls.ts';
+import { listCalls } from '$platform/calls/index.ts';
 import { httpCall, requireRole } from '$lib/server/http.ts';
 import type { RequestHandler } from './$types';
 

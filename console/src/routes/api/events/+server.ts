@@ -1,10 +1,24 @@
-import { callSnapshot, touchPresence } from '$platform/calls/calls.ts';
+import { callSnapshot, consoleStreamBeat, consoleStreamClosed, consoleStreamOpened } from '$platform/calls/index.ts';
 import { eventStream } from '$platform/events/stream.ts';
 import { requireRole } from '$lib/server/http.ts';
 import type { RequestHandler } from './$types';
 
-/** This actor's real-time stream (SSE): a snapshot on every connect, then its events. */
+/**
+ * A concierge's real-time stream (SSE): a snapshot on every connect, then its events;
+ * bound to its session. While it is open the concierge counts as connected.
+ */
 export const GET: RequestHandler = (event) => {
 	const actor = requireRole(event, ['concierge']);
-	return eventStream(actor, { snapshot: () => callSnapshot(actor), onBeat: () => touchPresence(actor) });
+	let opened = false;
+	return eventStream(actor, event.locals.session!, {
+		snapshot: async () => {
+			await consoleStreamOpened(actor);
+			opened = true;
+			return callSnapshot(actor);
+		},
+		onBeat: () => consoleStreamBeat(actor),
+		onClose: async () => {
+			if (opened) await consoleStreamClosed(actor);
+		}
+	});
 };

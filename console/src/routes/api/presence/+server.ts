@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { setAvailability } from '$platform/calls/calls.ts';
+import { setAvailability } from '$platform/calls/index.ts';
 import { httpCall, readJsonObject, requireRole } from '$lib/server/http.ts';
 import type { RequestHandler } from './$types';
 

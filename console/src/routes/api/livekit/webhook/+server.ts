@@ -1,5 +1,5 @@
 import { error, json } from '@sveltejs/kit';
-import { handleLiveKitEvent } from '$platform/calls/calls.ts';
+import { handleLiveKitEvent } from '$platform/calls/index.ts';
 import { receiveWebhook } from '$platform/livekit.server.ts';
 import type { RequestHandler } from './$types';
 

@@ -1,0 +1,11 @@
+/** The calls domain, one concern per file; importers take what they need from here. */
+export type * from './contract.ts';
+export { runCallAction } from './actions.ts';
+export { createCall, cancelCall, acceptCall, hangUpCall } from './lifecycle.ts';
+export { setAvailability } from './queue.ts';
+export { consoleStreamBeat, consoleStreamClosed, consoleStreamOpened } from './presence.ts';
+export { listCalls, callSnapshot } from './views.ts';
+export { issueCallToken, identityOf, parseIdentity, TOKEN_TTL_SECONDS } from './tokens.ts';
+export { requestKioskScreen, answerScreenRequest, reportShare, applyConciergeShareGrant } from './sharing.ts';
+export { endCallsOfAccount, leaveOnSignOut, removeFromCallRoom, sweepCalls, MISSED_RINGS_LIMIT } from './forced-end.ts';
+export { handleLiveKitEvent, type WebhookInput } from './webhook-guard.ts';

@@ -1,0 +1,131 @@
+/**
+ * A call's life as its parties drive it: the kiosk places it (ringing, or queued
+ * while every concierge is busy), cancels it, a concierge accepts it (exactly one
+ * wins), and either side hangs up. Hang-up and cancel are idempotent: a party that
+ * repeats one (a lost answer, a retry) gets the ended call back, never an error.
+ */
+import { config } from '../config.server.ts';
+import { withTenant } from '../db.server.ts';
+import { Conflict } from '../errors.ts';
+import type { Actor } from '../types.ts';
+import { loadCall, log, logError, parseCallId, record, requireParty, requireRole, to, view } from './common.ts';
+import type { AcceptResult, CallView } from './contract.ts';
+import * as repo from './calls.repo.ts';
+import { cancelRinging, endCall } from './outcomes.ts';
+import { presenceOfAccount, publishPresence, tenantState } from './presence.ts';
+import { ringAvailable, settleQueue } from './queue.ts';
+import { closeRoom, createCallRoom, newRoomName } from './rooms.ts';
+import { issueCallToken } from './tokens.ts';
+
+/** The kiosk's call button. Rings every available concierge of the tenant, or queues behind busy ones. */
+export async function createCall(actor: Actor): Promise<CallView> {
+	requireRole(actor, 'kiosk');
+	const call = await withTenant(actor.tenantId, async (tx) => {
+		const s = await tenantState(tx);
+		if (s.available === 0 && s.busy === 0) throw new Conflict('no_concierge', 'No concierge is available right now. Please try again in a moment.');
+		let id: string;
+		try {
+			id = await repo.insertCall(tx, {
+				tenantId: actor.tenantId,
+				kioskAccountId: actor.accountId,
+				roomName: newRoomName(),
+				ringSeconds: s.available > 0 ? config().callRingTimeoutSeconds : null
+			});
+		} catch (e) {
+			if ((e as { constraint_name?: string }).constraint_name === 'calls_one_live_per_kiosk')
+				throw new Conflict('call_in_progress', 'A call from this terminal is already in progress.');
+			throw e;
+		}
+		const c = await loadCall(tx, id);
+		await record(tx, actor, actor.tenantId, { action: 'call.created', callId: id, detail: { queued: s.available === 0 } });
+		await ringAvailable(tx, s, c);
+		await publishPresence(tx, actor.tenantId, { ...s, waiting: [...s.waiting, id] });
+		return c;
+	});
+	log('call placed', { callId: call.id, tenantId: actor.tenantId, queued: call.ringExpiresAt === null });
+	return view(call, actor);
+}
+
+/** The kiosk cancels while ringing (or queued). Cancelling a call that is already over answers it as it is. */
+export async function cancelCall(actor: Actor, callId: unknown): Promise<CallView> {
+	requireRole(actor, 'kiosk');
+	const id = parseCallId(callId);
+	const call = await withTenant(actor.tenantId, async (tx) => {
+		const c = await loadCall(tx, id, true);
+		requireParty(c, actor);
+		if (c.state === 'accepted') throw new Conflict('already_answered', 'A concierge has already answered this call.');
+		if (c.state === 'ringing') {
+			await cancelRinging(tx, actor, c, 'cancelled_by_kiosk');
+			await publishPresence(tx, actor.tenantId, await tenantState(tx));
+		}
+		return loadCall(tx, id);
+	});
+	return view(call, actor);
+}
+
+/**
+ * A concierge answers. Exactly one concurrent accept wins (a conditional UPDATE on
+ * the still-ringing row); the others get "already answered". Only an available
+ * concierge may answer. The room is created before anyone hears about the accept,
+ * so nobody can join a room we did not make.
+ */
+export async function acceptCall(actor: Actor, callId: unknown): Promise<AcceptResult> {
+	requireRole(actor, 'concierge');
+	const id = parseCallId(callId);
+	const call = await withTenant(actor.tenantId, async (tx) => {
+		await repo.lockPresence(tx, actor.accountId);
+		const state = await presenceOfAccount(tx, actor.accountId);
+		if (state !== 'available')
+			throw new Conflict('not_available', state === 'busy' ? 'Finish your current call before answering another.' : 'Set yourself available to answer calls.');
+		const won = await repo.acceptRinging(tx, id, actor.accountId);
+		const c = await loadCall(tx, id);
+		if (!won) {
+			if (c.state === 'accepted') throw new Conflict('already_answered', 'Another concierge has already answered this call.');
+			throw new Conflict('call_over', 'This call has ended before it could be answered.');
+		}
+		await repo.resetMissedRings(tx, actor.accountId);
+		await record(tx, actor, actor.tenantId, { action: 'call.accepted', callId: id });
+		return c;
+	});
+	try {
+		await createCallRoom(call.roomName, { tenantId: call.tenantId, callId: call.id });
+	} catch (e) {
+		logError('createRoom failed; ending the call', e, { callId: id });
+		await withTenant(actor.tenantId, async (tx) => {
+			await endCall(tx, null, await loadCall(tx, id, true), 'media_unavailable');
+			await publishPresence(tx, actor.tenantId, await settleQueue(tx, actor.tenantId));
+		});
+		throw new Conflict('media_unavailable', 'The video service is not reachable right now. Please try again in a moment.');
+	}
+	const connection = await issueCallToken(actor, id);
+	await withTenant(actor.tenantId, async (tx) => {
+		await record(tx, null, actor.tenantId, null, [
+			[to.parties(call), { type: 'call.accepted', data: { callId: id, conciergeName: call.conciergeName } }],
+			[to.concierges(actor.tenantId), { type: 'call.taken', data: { callId: id } }]
+		]);
+		// One concierge fewer available: calls still waiting may have to queue.
+		await publishPresence(tx, actor.tenantId, await settleQueue(tx, actor.tenantId));
+	});
+	log('call accepted', { callId: id, tenantId: actor.tenantId });
+	return { call: view(call, actor), connection };
+}
+
+/** Either side hangs up; a kiosk hanging up while ringing cancels. Repeating it is harmless. */
+export async function hangUpCall(actor: Actor, callId: unknown): Promise<CallView> {
+	requireRole(actor, 'kiosk', 'concierge');
+	const id = parseCallId(callId);
+	const call = await withTenant(actor.tenantId, async (tx) => {
+		const c = await loadCall(tx, id, true);
+		const party = requireParty(c, actor);
+		if (c.state === 'ringing') {
+			await cancelRinging(tx, actor, c, 'cancelled_by_kiosk');
+			await publishPresence(tx, actor.tenantId, await tenantState(tx));
+		} else if (c.state === 'accepted') {
+			await endCall(tx, actor, c, `hung_up_by_${party}`);
+			await publishPresence(tx, actor.tenantId, await tenantState(tx));
+		}
+		return loadCall(tx, id);
+	});
+	if (call.acceptedAt) await closeRoom(call.roomName);
+	return view(call, actor);
+}
