@@ -147,11 +147,16 @@ export class KioskCall {
 	get canPress(): boolean {
 		return this.#phase === 'standby' && !this.#pressing && this.#feedState === 'open' && this.buttonMode !== 'none' && !this.#disabled;
 	}
-	/** 1-based place in the queue while the call waits for a busy concierge; null when ringing. */
+	/**
+	 * 1-based place in the queue while the call waits for a busy concierge; null when
+	 * it rings. `presence.waiting` lists every unanswered call of the tenant, oldest
+	 * first; they wait in the queue exactly while no concierge is available.
+	 */
 	get queuePosition(): number | null {
-		if (this.#phase !== 'ringing' || !this.#queued || !this.#callId) return null;
+		if (this.#phase !== 'ringing' || !this.#callId || this.#presence.available > 0) return null;
 		const i = this.#presence.waiting.indexOf(this.#callId);
-		return i >= 0 ? i + 1 : null;
+		if (i >= 0) return i + 1;
+		return this.#queued ? this.#presence.waiting.length + 1 : null;
 	}
 	/** What the stage says over the video, if anything. */
 	get stageNotice(): 'connecting' | 'reconnecting' | null {
@@ -232,8 +237,8 @@ export class KioskCall {
 
 	#onPresence(p: TenantPresence): void {
 		this.#presence = p;
-		// Our call left the queue: it rings a concierge now.
-		if (this.#queued && this.#callId && !p.waiting.includes(this.#callId)) this.#queued = false;
+		// Someone can answer now: a queued call rings.
+		if (p.available > 0) this.#queued = false;
 	}
 
 	/** After every (re)connect: redraw from the server's state. */
