@@ -103,7 +103,7 @@ export class ConsoleCall {
 
 	/** available, busy (in a call), away, offline. */
 	get status(): PresenceState {
-		return this.#me;
+		return this.#phase !== 'idle' ? 'busy' : this.#me;
 	}
 	/** Why the platform last changed this concierge's state, if it did. */
 	get statusReason(): string | null {
