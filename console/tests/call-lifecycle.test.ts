@@ -282,7 +282,7 @@ test("the kiosk's network drops for a few seconds mid-call: both sides show it, 
 	await k.ctx.setOffline(true);
 	await k.page.waitForSelector('[data-testid=connection-lost]', { timeout: 5_000 });
 	assert.match(await text(k.page, '[data-testid=connection-lost]'), '接続が切れました');
-	// LiveKit notices its signalling connection is gone and starts to reconnect: the stage says so.
+	// The network is gone: the stage says the call is reconnecting (LiveKit's own reconnect shows the same).
 	await k.page.waitForSelector('main[data-phase=incall] .stage[data-stage-notice=reconnecting]', { timeout: 10_000 });
 	assert.match(await text(k.page, '.stage'), '再接続しています… Reconnecting…');
 	assert.ok(await k.page.$('button.call') === null, 'still on the call screen');

@@ -161,7 +161,8 @@ export class KioskCall {
 	/** What the stage says over the video, if anything. */
 	get stageNotice(): 'connecting' | 'reconnecting' | null {
 		if (this.#phase === 'standby' || this.#phase === 'ringing') return null;
-		if (this.#reconnecting || (this.#phase === 'incall' && this.#partyGone)) return 'reconnecting';
+		// Our own network or LiveKit connection is re-establishing, or the concierge's media is gone.
+		if (this.#reconnecting || (this.#phase === 'incall' && (this.#partyGone || this.#feedState === 'lost'))) return 'reconnecting';
 		return this.#phase === 'connecting' ? 'connecting' : null;
 	}
 	/** When the call will be ended for its length (shown from the warning on). */
