@@ -13,7 +13,7 @@ import { launchBrowser } from '../../platform/testing/browser.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { ownerDb } from '../../platform/testing/db.ts';
 import { config } from '../../platform/config.server.ts';
-import { api, signInCookie, tryJoin } from '../../kiosk/tests/call-helpers.ts';
+import { api, openStream, signInCookie, tryJoin } from '../../kiosk/tests/call-helpers.ts';
 
 const test = suite('call guard attacks');
 
@@ -157,6 +157,37 @@ test('join tokens are minted so that LiveKit’s fixed one-minute leeway still e
 	const t = claims(c.conn.token);
 	assert.is(t.exp - t.nbf, 60, 'minted for 60 s; LiveKit accepts it up to 60 s more');
 	await api(apps.console, c.conciergeCookie, `/api/calls/${c.id}/hangup`, {});
+});
+
+test('an event stream ends with its session: after sign-out it hears no more rings and the concierge is no longer available', async () => {
+	const apps = await startApps();
+	const tenant = await makeTenant();
+	const kiosk = await makeAccount(tenant, { role: 'kiosk' });
+	const concierge = await makeAccount(tenant, { role: 'concierge' });
+	const kioskCookie = await signInCookie(apps.kiosk, kiosk.loginId, kiosk.password);
+	const cookie = await signInCookie(apps.console, concierge.loginId, concierge.password);
+	const other = await signInCookie(apps.console, concierge.loginId, concierge.password);
+	assert.is((await api(apps.console, cookie, '/api/presence', { status: 'available' })).status, 200);
+	const stream = await openStream(apps.console, cookie);
+	const otherStream = await openStream(apps.console, other);
+	const kioskStream = await openStream(apps.kiosk, kioskCookie);
+	await stream.waitFor((e) => e.type === 'snapshot');
+	const out = await fetch(apps.console + '/logout', { method: 'POST', redirect: 'manual', headers: { cookie, origin: apps.console, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+	assert.is(out.status, 303);
+	const ended = await stream.waitFor((e) => e.type === 'session.ended', 5_000);
+	assert.is(ended.data.reason, 'signed_out');
+	// Signed out: offline, so the kiosk's button goes off, and a ring reaches nobody.
+	const p = await kioskStream.waitFor((e) => e.type === 'presence' && e.data.available === 0, 5_000);
+	assert.is(p.data.busy, 0);
+	assert.is((await api(apps.kiosk, kioskCookie, '/api/calls', {})).status, 409, 'nobody to ring');
+	assert.not.ok(stream.events.some((e) => e.type === 'call.ringing'));
+	assert.not.ok(otherStream.events.some((e) => e.type === 'session.ended'), "the account's other session's stream is untouched");
+	// The old cookie opens no new stream.
+	const again = await fetch(apps.console + '/api/events', { headers: { cookie } });
+	assert.is(again.status, 401);
+	stream.close();
+	otherStream.close();
+	kioskStream.close();
 });
 
 test.run();

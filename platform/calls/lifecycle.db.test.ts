@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { config } from '../config.server.ts';
 import { withTenant } from '../db.server.ts';
 import { subscribe, type Delivery } from '../events/hub.server.ts';
-import { eventStream } from '../events/stream.ts';
+import { closeEndedSessions, eventStream } from '../events/stream.ts';
 import { publishSessionEnded } from '../events/events.ts';
 import { createSession } from '../sessions/sessions.ts';
 import { sessionIdFromToken } from '../sessions/token.ts';
@@ -270,6 +270,28 @@ test('an event stream ends when its session ends (a session.ended event for its 
 	}
 	assert.match(text, 'event: session.ended');
 	assert.is((text.match(/session\.ended/g) ?? []).length, 1, 'only its own session');
+});
+
+test('the heartbeat check closes a stream whose session was deleted (revoked, password changed) without any event', async () => {
+	const s = await store(1);
+	const c = s.cs[0]!;
+	const { token } = await withTenant(s.tenant.id, (tx) => createSession(tx, { id: c.id, tenantId: s.tenant.id }, 'console', {}));
+	const { token: keep } = await withTenant(s.tenant.id, (tx) => createSession(tx, { id: c.id, tenantId: s.tenant.id }, 'console', {}));
+	const gone = eventStream(c.actor, { id: sessionIdFromToken(token) }, { snapshot: async () => ({}) }).body!.getReader();
+	const kept = eventStream(c.actor, { id: sessionIdFromToken(keep) }, { snapshot: async () => ({}) }).body!.getReader();
+	await gone.read();
+	await kept.read();
+	await ownerDb()`delete from sessions where id = ${sessionIdFromToken(token)}`;
+	await closeEndedSessions();
+	const readAll = async (r: ReadableStreamDefaultReader<Uint8Array>) => {
+		for (;;) {
+			const x = await Promise.race([r.read(), new Promise<{ done: 'timeout' }>((res) => setTimeout(() => res({ done: 'timeout' }), 2000))]);
+			if (x.done) return x.done;
+		}
+	};
+	assert.is(await readAll(gone), true, 'the revoked session’s stream ended');
+	assert.is(await readAll(kept), 'timeout', 'the live session’s stream stays open');
+	await kept.cancel();
 });
 
 test('the webhook guard: a token joins once (bound to its participant), a webhook is acted on once and never when stale', async () => {
