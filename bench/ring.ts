@@ -11,7 +11,9 @@
  * Uses the test slot's services (TEST_SLOT, default 0: its database, LiveKit),
  * starts them if needed, migrates (never resets) the slot's test database, and
  * runs its own app processes on ports 5187/5188 + 10 * slot.
- * Env: RING_KIOSKS (1000), RING_CONCIERGES (100), RING_CALLS (200).
+ * Busy concierges (in a call) and away concierges are connected too and must not be
+ * rung: only the available ones count, and any ring reaching the others fails the run.
+ * Env: RING_KIOSKS (1000), RING_CONCIERGES (100 available), RING_BUSY (20), RING_AWAY (20), RING_CALLS (200).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -162,12 +164,14 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 	const KIOSKS = Number(process.env.RING_KIOSKS ?? 1000);
 	const CONCIERGES = Number(process.env.RING_CONCIERGES ?? 100);
 	const CALLS = Number(process.env.RING_CALLS ?? 200);
+	const BUSY = Number(process.env.RING_BUSY ?? 20);
+	const AWAY = Number(process.env.RING_AWAY ?? 20);
 
 	const { makeAccount, makeTenant } = await import('../platform/testing/factories.ts');
 	const { withTenant, closeDb } = await import('../platform/db.server.ts');
 	const { createSession } = await import('../platform/sessions/sessions.ts');
 	const { setAvailability } = await import('../platform/calls/index.ts');
-	const { closeOwnerDb } = await import('../platform/testing/db.ts');
+	const { closeOwnerDb, ownerDb } = await import('../platform/testing/db.ts');
 
 	const tenant = await makeTenant({ name: 'Ring bench' });
 	const session = async (acc: { id: string }, app: 'kiosk' | 'console') =>
@@ -183,6 +187,22 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		await setAvailability(a.actor, 'available');
 		concierges.push({ cookie: await session(a, 'console') });
 	});
+	// Concierges who must not ring: busy (in a call with a kiosk that is not streaming) and away.
+	const others: { cookie: string }[] = [];
+	await inBatches(Array.from({ length: BUSY }), 20, async (_, i) => {
+		const a = await makeAccount(tenant, { role: 'concierge' });
+		const k = await makeAccount(tenant, { role: 'kiosk' });
+		await setAvailability(a.actor, 'available');
+		await ownerDb()`insert into calls (tenant_id, kiosk_account_id, concierge_account_id, state, room_name, ring_expires_at, accepted_at)
+			values (${tenant.id}, ${k.id}, ${a.id}, 'accepted', ${'call_' + String(i).padStart(32, 'b')}, now(), now())`;
+		others.push({ cookie: await session(a, 'console') });
+	});
+	await inBatches(Array.from({ length: AWAY }), 20, async () => {
+		const a = await makeAccount(tenant, { role: 'concierge' });
+		await setAvailability(a.actor, 'away');
+		others.push({ cookie: await session(a, 'console') });
+	});
+	let wrongRings = 0;
 
 	const kioskApp = await startApp('kiosk', env.kioskPort, { memProbe: true });
 	const consoleApp = await startApp('console', env.consolePort);
@@ -217,6 +237,12 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 				})
 			);
 		});
+		for (const c of others)
+			reqs.push(
+				await sse(consoleApp.origin, '/api/events', c.cookie, (type) => {
+					if (type === 'call.ringing') wrongRings++;
+				})
+			);
 		const baseArrivals = new Map<string, number[]>();
 		for (let i = 0; i < CONCIERGES; i++)
 			reqs.push(
@@ -257,7 +283,8 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		firstRing.sort((a, b) => a - b);
 		base.sort((a, b) => a - b);
 		const expected = CALLS * CONCIERGES;
-		out({ metric: 'ring_latency_ms', p50: percentile(ring, 50), p95: percentile(ring, 95), p99: percentile(ring, 99), n: ring.length, expected, kiosks: KIOSKS, concierges: CONCIERGES });
+		if (wrongRings) throw new Error(`${wrongRings} rings reached busy or away concierges`);
+		out({ metric: 'ring_latency_ms', p50: percentile(ring, 50), p95: percentile(ring, 95), p99: percentile(ring, 99), n: ring.length, expected, kiosks: KIOSKS, concierges: CONCIERGES, busy: BUSY, away: AWAY, ringsToBusyOrAway: wrongRings });
 		out({ metric: 'ring_first_concierge_ms', p50: percentile(firstRing, 50), p95: percentile(firstRing, 95), p99: percentile(firstRing, 99), n: firstRing.length });
 		out({ metric: 'sse_baseline_ms', p50: percentile(base, 50), p95: percentile(base, 95), p99: percentile(base, 99), n: base.length, clients: CONCIERGES });
 		out({ metric: 'ring_overhead_ratio_p50', value: Math.round((percentile(ring, 50) / percentile(base, 50)) * 10) / 10 });

@@ -34,6 +34,8 @@ export interface Config {
 	callWrapUpSeconds: number;
 	/** Seconds a call may wait in the queue for a busy concierge before it is given up. */
 	callQueueMaxSeconds: number;
+	/** Calls one kiosk may place per minute (a stuck or abused button cannot ring everyone). */
+	callRatePerMinute: number;
 	/** Seconds without a live console stream after which a concierge counts as offline. */
 	presenceOfflineGraceSeconds: number;
 	/** Call history retention in days (default 365, i.e. 12 months; at least 30). */
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		callMaxMinutes: int('CALL_MAX_MINUTES', 60, 6, 24 * 60),
 		callWrapUpSeconds: int('CALL_WRAP_UP_SECONDS', 10, 0, 600),
 		callQueueMaxSeconds: int('CALL_QUEUE_MAX_SECONDS', 600, 30, 3600),
+		callRatePerMinute: int('CALL_RATE_PER_MINUTE', 6, 1, 600),
 		presenceOfflineGraceSeconds: int('PRESENCE_OFFLINE_GRACE_SECONDS', 20, 5, 600),
 		callRetentionDays: int('CALL_RETENTION_DAYS', 365, 30, 3650)
 	};

@@ -10,7 +10,7 @@ import { launchBrowser } from '../../platform/testing/browser.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { ownerDb } from '../../platform/testing/db.ts';
 import { mintJoinToken } from '../../platform/livekit.server.ts';
-import { identityOf } from '../../platform/calls/calls.ts';
+import { identityOf } from '../../platform/calls/index.ts';
 import { createHmac } from 'node:crypto';
 import { config } from '../../platform/config.server.ts';
 import { api, openStream, signInCookie, tryJoin } from '../../kiosk/tests/call-helpers.ts';

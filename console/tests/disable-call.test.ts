@@ -16,7 +16,7 @@ import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { ownerDb } from '../../platform/testing/db.ts';
 import { api, newContext, signInCookie, signInPage, waitForMedia } from '../../kiosk/tests/call-helpers.ts';
 import { roomService } from '../../platform/livekit.server.ts';
-import { identityOf } from '../../platform/calls/calls.ts';
+import { identityOf } from '../../platform/calls/index.ts';
 
 const test = suite('remote disable in a live call');
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -261,6 +261,33 @@ export async function tokenIssued(tx: Sql, tokenId: string, callId: string, acco
 	return row!.n === 1;
 }
 
+/**
+ * Bind a token to the participant that first joined with it. True when the token is
+ * this participant's (first use, or the same participant again); false when another
+ * participant already used it.
+ */
+export async function bindToken(tx: Sql, tokenId: string, participantSid: string): Promise<boolean> {
+	const rows = await tx`
+		update call_tokens set participant_sid = coalesce(participant_sid, ${participantSid})
+		where id = ${tokenId} and (participant_sid is null or participant_sid = ${participantSid})
+		returning id`;
+	return rows.length === 1;
+}
+
+/** Calls this kiosk placed in the last minute (the ring rate limit). */
+export async function recentCallsOfKiosk(tx: Sql, kioskAccountId: string): Promise<number> {
+	const [row] = await tx<{ n: number }[]>`
+		select count(*)::int as n from calls where kiosk_account_id = ${kioskAccountId} and created_at > now() - interval '1 minute'`;
+	return row!.n;
+}
+
+/** Record a webhook event id; false when it was already processed. Old ids are pruned as we go. */
+export async function recordWebhookEvent(sql: Sql, id: string): Promise<boolean> {
+	const rows = await sql`insert into livekit_webhook_events (id) values (${id}) on conflict do nothing returning id`;
+	if (rows.length === 1 && Math.random() < 0.01) await sql`delete from livekit_webhook_events where received_at < now() - interval '1 hour'`;
+	return rows.length === 1;
+}
+
 /** Cross-tenant lookups before the tenant is known (security definer functions). */
 export async function findCallByRoom(sql: Sql, room: string): Promise<{ callId: string; tenantId: string } | null> {
 	const [row] = await sql<{ callId: string; tenantId: string }[]>`select call_id as "callId", tenant_id as "tenantId" from calls_find_by_room(${room})`;

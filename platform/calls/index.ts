@@ -8,4 +8,4 @@ export { listCalls, callSnapshot } from './views.ts';
 export { issueCallToken, identityOf, parseIdentity, TOKEN_TTL_SECONDS } from './tokens.ts';
 export { requestKioskScreen, answerScreenRequest, reportShare, applyConciergeShareGrant } from './sharing.ts';
 export { endCallsOfAccount, leaveOnSignOut, removeFromCallRoom, sweepCalls, MISSED_RINGS_LIMIT } from './forced-end.ts';
-export { handleLiveKitEvent, type WebhookInput } from './webhook-guard.ts';
+export { handleLiveKitEvent, handleWebhook, WEBHOOK_MAX_AGE_SECONDS, type WebhookInput } from './webhook-guard.ts';

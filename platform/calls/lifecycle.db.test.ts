@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { config } from '../config.server.ts';
 import { withTenant } from '../db.server.ts';
 import { subscribe, type Delivery } from '../events/hub.server.ts';
-import { eventStream } from '../events/stream.ts';
+import { closeEndedSessions, eventStream } from '../events/stream.ts';
 import { publishSessionEnded } from '../events/events.ts';
 import { createSession } from '../sessions/sessions.ts';
 import { sessionIdFromToken } from '../sessions/token.ts';
@@ -23,6 +23,7 @@ import {
 	consoleStreamOpened,
 	createCall,
 	handleLiveKitEvent,
+	handleWebhook,
 	hangUpCall,
 	issueCallToken,
 	leaveOnSignOut,
@@ -269,6 +270,49 @@ test('an event stream ends when its session ends (a session.ended event for its 
 	}
 	assert.match(text, 'event: session.ended');
 	assert.is((text.match(/session\.ended/g) ?? []).length, 1, 'only its own session');
+});
+
+test('the heartbeat check closes a stream whose session was deleted (revoked, password changed) without any event', async () => {
+	const s = await store(1);
+	const c = s.cs[0]!;
+	const { token } = await withTenant(s.tenant.id, (tx) => createSession(tx, { id: c.id, tenantId: s.tenant.id }, 'console', {}));
+	const { token: keep } = await withTenant(s.tenant.id, (tx) => createSession(tx, { id: c.id, tenantId: s.tenant.id }, 'console', {}));
+	const gone = eventStream(c.actor, { id: sessionIdFromToken(token) }, { snapshot: async () => ({}) }).body!.getReader();
+	const kept = eventStream(c.actor, { id: sessionIdFromToken(keep) }, { snapshot: async () => ({}) }).body!.getReader();
+	await gone.read();
+	await kept.read();
+	await ownerDb()`delete from sessions where id = ${sessionIdFromToken(token)}`;
+	await closeEndedSessions();
+	const readAll = async (r: ReadableStreamDefaultReader<Uint8Array>) => {
+		for (;;) {
+			const x = await Promise.race([r.read(), new Promise<{ done: 'timeout' }>((res) => setTimeout(() => res({ done: 'timeout' }), 2000))]);
+			if (x.done) return x.done;
+		}
+	};
+	assert.is(await readAll(gone), true, 'the revoked session’s stream ended');
+	assert.is(await readAll(kept), 'timeout', 'the live session’s stream stays open');
+	await kept.cancel();
+});
+
+test('the webhook guard: a token joins once (bound to its participant), a webhook is acted on once and never when stale', async () => {
+	const s = await store(1);
+	const call = await createCall(s.kiosk.actor);
+	await acceptCall(s.cs[0]!.actor, call.id);
+	const k = await issueCallToken(s.kiosk.actor, call.id);
+	const tokenId = JSON.parse(Buffer.from(k.token.split('.')[1]!, 'base64url').toString()).attributes.tokenId as string;
+	const [r] = await ownerDb()<{ room: string }[]>`select room_name as room from calls where id = ${call.id}`;
+	const room = { name: r!.room };
+	const now = () => BigInt(Math.floor(Date.now() / 1000));
+	const joined = (sid: string, id = 'EV_' + crypto.randomUUID()) => ({ event: 'participant_joined', id, createdAt: now(), room, participant: { identity: k.identity, sid, attributes: { tokenId } } });
+	assert.is(await handleWebhook(joined('PA_first')), null, 'first join with the token');
+	assert.is(await handleWebhook(joined('PA_first')), null, 'the same participant again (a resumed connection)');
+	assert.equal(await handleWebhook(joined('PA_second')), { removed: k.identity }, 'another participant with the used token');
+	const ev = joined('PA_first');
+	await handleWebhook(ev);
+	assert.equal(await handleWebhook(ev), { ignored: 'duplicate' });
+	assert.equal(await handleWebhook({ ...joined('PA_third'), createdAt: now() - 120n }), { ignored: 'stale' }, 'older than a minute: not acted on');
+	assert.equal(await handleWebhook({ ...joined('PA_third'), id: undefined } as never), { ignored: 'no_id' });
+	await hangUpCall(s.kiosk.actor, call.id);
 });
 
 test.run();

@@ -6,7 +6,7 @@
  */
 import { config } from '../config.server.ts';
 import { withTenant } from '../db.server.ts';
-import { Conflict } from '../errors.ts';
+import { Conflict, RateLimited } from '../errors.ts';
 import type { Actor } from '../types.ts';
 import { loadCall, log, logError, parseCallId, record, requireParty, requireRole, to, view } from './common.ts';
 import type { AcceptResult, CallView } from './contract.ts';
@@ -21,6 +21,8 @@ import { issueCallToken } from './tokens.ts';
 export async function createCall(actor: Actor): Promise<CallView> {
 	requireRole(actor, 'kiosk');
 	const call = await withTenant(actor.tenantId, async (tx) => {
+		if ((await repo.recentCallsOfKiosk(tx, actor.accountId)) >= config().callRatePerMinute)
+			throw new RateLimited('call_rate_limited', 'Please wait a moment before calling again.');
 		const s = await tenantState(tx);
 		if (s.available === 0 && s.busy === 0) throw new Conflict('no_concierge', 'No concierge is available right now. Please try again in a moment.');
 		let id: string;

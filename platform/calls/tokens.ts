@@ -13,8 +13,14 @@ import { loadCall, parseCallId, requireParty, requireRole } from './common.ts';
 import type { Connection } from './contract.ts';
 import * as repo from './calls.repo.ts';
 
-/** Join tokens only need to last until the client connects; LiveKit refreshes them for connected clients. */
+/**
+ * How long a join token can be used, as the docs state it. Tokens only need to last
+ * until the client connects; LiveKit refreshes them for connected clients. LiveKit
+ * still accepts a token up to LIVEKIT_EXPIRY_LEEWAY_SECONDS after its `exp` (fixed
+ * clock-skew leeway, measured on 1.13.5), so the token is minted that much shorter.
+ */
 export const TOKEN_TTL_SECONDS = 120;
+export const LIVEKIT_EXPIRY_LEEWAY_SECONDS = 60;
 
 /** LiveKit identity: derived from tenant and account, so one account is one participant. */
 export const identityOf = (tenantId: string, accountId: string) => `${tenantId}.${accountId}`;
@@ -52,7 +58,7 @@ export async function issueCallToken(actor: Actor, callId: unknown): Promise<Con
 		room: roomName,
 		identity,
 		name: actor.displayName,
-		ttlSeconds: TOKEN_TTL_SECONDS,
+		ttlSeconds: TOKEN_TTL_SECONDS - LIVEKIT_EXPIRY_LEEWAY_SECONDS,
 		sources,
 		attributes: { tokenId, callId: id, role: actor.role }
 	});

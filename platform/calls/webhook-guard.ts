@@ -15,13 +15,49 @@ import type { Party } from './contract.ts';
 import * as repo from './calls.repo.ts';
 import { endCall } from './outcomes.ts';
 import { publishPresence, tenantState } from './presence.ts';
-import { closeRoom, removeParticipant } from './rooms.ts';
+import { closeRoom, isGone, removeParticipant } from './rooms.ts';
+import { roomService, TrackSource } from '../livekit.server.ts';
 import { parseIdentity } from './tokens.ts';
 
 export interface WebhookInput {
 	event: string;
+	/** LiveKit's unique event id and its time (seconds since the epoch); both set on real webhooks. */
+	id?: string;
+	createdAt?: number | bigint;
 	room?: { name: string } | undefined;
-	participant?: { identity: string; attributes?: Record<string, string> } | undefined;
+	participant?: { identity: string; sid?: string; attributes?: Record<string, string> } | undefined;
+}
+
+/** A signed webhook older than this is not acted on (the signature itself stays valid for 5 minutes). */
+export const WEBHOOK_MAX_AGE_SECONDS = 60;
+
+/**
+ * The entry for verified webhooks: each event id is acted on once, and an old event
+ * (a captured body replayed within its signature's lifetime) not at all.
+ */
+export async function handleWebhook(ev: WebhookInput, now = Date.now()): Promise<{ removed?: string; ended?: string; ignored?: 'duplicate' | 'stale' | 'no_id' } | null> {
+	if (typeof ev.id !== 'string' || ev.id.length === 0 || ev.id.length > 100) return { ignored: 'no_id' };
+	const at = Number(ev.createdAt ?? 0) * 1000;
+	if (!(at > now - WEBHOOK_MAX_AGE_SECONDS * 1000)) {
+		log('ignoring a stale webhook', { id: ev.id, event: ev.event, ageSeconds: Math.round((now - at) / 1000) });
+		return { ignored: 'stale' };
+	}
+	if (!(await repo.recordWebhookEvent(db(), ev.id))) {
+		log('ignoring a repeated webhook', { id: ev.id, event: ev.event });
+		return { ignored: 'duplicate' };
+	}
+	return handleLiveKitEvent(ev);
+}
+
+/** At most one track per source; a second camera (a canvas labelled as camera, say) is not allowed. */
+const ONE_PER_SOURCE = new Set([TrackSource.CAMERA, TrackSource.MICROPHONE, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO]);
+function extraTracks(tracks: { source: TrackSource }[]): boolean {
+	const seen = new Set<TrackSource>();
+	for (const t of tracks) {
+		if (!ONE_PER_SOURCE.has(t.source) || seen.has(t.source)) return true;
+		seen.add(t.source);
+	}
+	return false;
 }
 
 export async function handleLiveKitEvent(ev: WebhookInput): Promise<{ removed?: string; ended?: string } | null> {
@@ -47,6 +83,8 @@ export async function handleLiveKitEvent(ev: WebhookInput): Promise<{ removed?: 
 			else problem = 'not_a_party';
 			if (!problem && c.state !== 'accepted') problem = 'call_not_active';
 			if (!problem && !(isUuid(tokenId) && (await repo.tokenIssued(tx, tokenId, c.id, who!.accountId)))) problem = 'token_not_issued';
+			// Single use: the first participant to join with a token owns it; a reconnect fetches a fresh one.
+			if (!problem && p.sid && !(await repo.bindToken(tx, tokenId, p.sid))) problem = 'token_reused';
 			if (problem) {
 				await writeAudit(tx, null, { tenantId: c.tenantId, action: 'call.intruder_removed', targetType: 'call', targetId: c.id, detail: { identity: p.identity.slice(0, 120), problem } });
 				return { problem };
@@ -63,6 +101,23 @@ export async function handleLiveKitEvent(ev: WebhookInput): Promise<{ removed?: 
 		return null;
 	}
 	if (!found) return null;
+	if (ev.event === 'track_published' && ev.participant) {
+		// Source labels are the client's word: count what the participant publishes now.
+		const p = ev.participant;
+		let tracks;
+		try {
+			tracks = (await roomService().getParticipant(roomName, p.identity)).tracks;
+		} catch (e) {
+			if (!isGone(e)) logError('getParticipant failed', e, { room: roomName });
+			return null;
+		}
+		if (!extraTracks(tracks)) return null;
+		await withTenant(found.tenantId, (tx) =>
+			writeAudit(tx, null, { tenantId: found.tenantId, action: 'call.intruder_removed', targetType: 'call', targetId: found.callId, detail: { identity: p.identity.slice(0, 120), problem: 'extra_tracks' } })
+		);
+		await removeIntruder(roomName, p.identity, 'extra_tracks');
+		return { removed: p.identity };
+	}
 	if (ev.event === 'participant_left' && ev.participant) {
 		const who = parseIdentity(ev.participant.identity);
 		await withTenant(found.tenantId, async (tx) => {

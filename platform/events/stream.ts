@@ -29,7 +29,8 @@ const open = new Set<Open>();
 let beat: NodeJS.Timeout | null = null;
 const BEAT = encoder.encode(': hb\n\n');
 
-async function closeEndedSessions(): Promise<void> {
+/** Close every stream whose session is gone, expired or disabled (run on each heartbeat; exported for tests). */
+export async function closeEndedSessions(): Promise<void> {
 	const ids = [...new Set([...open].map((o) => o.sessionId))];
 	const live = await liveSessionIds(db(), ids);
 	for (const o of open) if (!live.has(o.sessionId)) o.close();
