@@ -95,6 +95,7 @@ export class ConsoleCall {
 	#warningEndsAt = $state<string | null>(null);
 
 	#callId: string | null = null;
+	#rejoins = 0;
 	#settings: CallSettings = DEFAULT_SETTINGS;
 	#feed: EventFeed | null = null;
 	#session: MediaSession | null = null;
@@ -366,13 +367,15 @@ export class ConsoleCall {
 				this.#reconnecting = false;
 				break;
 			case 'disconnected': {
-				// LiveKit gave up: rejoin while the call lives (the token request says if it does).
+				// LiveKit gave up, or the guard removed a full reconnect that reused its token:
+				// rejoin with a fresh token while the call lives (the token request says if it does).
 				const id = this.#callId;
 				this.#leaveSession();
-				if (!id || e.reason === 'PARTICIPANT_REMOVED' || e.reason === 'ROOM_DELETED') {
+				if (!id || e.reason === 'DUPLICATE_IDENTITY' || this.#rejoins >= 3) {
 					this.#reconnecting = true;
 					return;
 				}
+				this.#rejoins++;
 				this.#reconnecting = true;
 				void this.#join(null).finally(() => (this.#reconnecting = false));
 				break;
@@ -469,6 +472,7 @@ export class ConsoleCall {
 		this.#partyGone = false;
 		this.#reconnecting = false;
 		this.#warningEndsAt = null;
+		this.#rejoins = 0;
 		if (notice) this.#notice = notice;
 	}
 }

@@ -395,7 +395,12 @@ export class KioskCall {
 		}
 	}
 
-	/** LiveKit gave up on the room. Removed by the server: its call.ended follows. Otherwise rejoin while the call lives. */
+	/**
+	 * LiveKit gave up on the room, or the server removed us (a full reconnect reuses its
+	 * token, which the guard refuses). Rejoin with a fresh token while the call lives:
+	 * the token request answers 404/409 once it is over. Another tab of this kiosk taking
+	 * the seat (DUPLICATE_IDENTITY) or three failed rejoins wait for the server's verdict.
+	 */
 	#roomLost(reason: string): void {
 		const id = this.#callId;
 		logLine(`call: livekit disconnected (${reason})`);
@@ -404,7 +409,7 @@ export class KioskCall {
 		if (!id) return;
 		this.#phase = 'connecting';
 		this.#reconnecting = true;
-		if (reason === 'PARTICIPANT_REMOVED' || reason === 'ROOM_DELETED' || this.#rejoins >= 3) return this.#partyLeft(this.#settings.graceSeconds, 'kiosk_left');
+		if (reason === 'DUPLICATE_IDENTITY' || this.#rejoins >= 3) return this.#partyLeft(this.#settings.graceSeconds, 'kiosk_left');
 		this.#rejoins++;
 		void this.#join(true).finally(() => (this.#reconnecting = false));
 	}
