@@ -273,7 +273,7 @@ test('two rings in a row go unanswered: ring alerts stop each time, and the conc
 	await screenshot(c.page, 'lifecycle-console-set-away');
 });
 
-test("the kiosk's network drops for a few seconds mid-call: both sides show it, and the call resumes", async () => {
+test("the kiosk's, then the concierge's, network drops for a few seconds mid-call: each shows it, and the call resumes", async () => {
 	const { c, kiosks, kioskAccounts } = await people();
 	const k = kiosks[0]!;
 	await goAvailable(c.page);
@@ -299,6 +299,16 @@ test("the kiosk's network drops for a few seconds mid-call: both sides show it, 
 	assert.ok((await waitForMedia(c.page)).framesDecoded > before, 'the concierge keeps decoding the kiosk video');
 	assert.is((await callRow(kioskAccounts[0]!.id)).state, 'accepted', 'the call lives on');
 	await screenshot(k.page, 'lifecycle-kiosk-resumed');
+
+	// The same on the concierge's side.
+	await c.ctx.setOffline(true);
+	await c.page.waitForSelector('section.incall[data-stage-notice=reconnecting]', { timeout: 5_000 });
+	assert.match(await text(c.page, '.stage'), 'Reconnecting…');
+	await screenshot(c.page, 'lifecycle-console-network-down');
+	await c.page.waitForTimeout(3_000);
+	await c.ctx.setOffline(false);
+	await c.page.waitForSelector('section.incall[data-stage-notice=none]', { timeout: 30_000 });
+	assert.is((await callRow(kioskAccounts[0]!.id)).state, 'accepted', 'the call lives on');
 	await k.page.click('button:has-text("Hang up")');
 	await c.page.waitForSelector('section[data-phase=idle]', { timeout: 10_000 });
 });

@@ -151,7 +151,7 @@ export class ConsoleCall {
 	}
 	get stageNotice(): 'connecting' | 'reconnecting' | 'kiosk-gone' | null {
 		if (this.#phase === 'idle') return null;
-		if (this.#reconnecting) return 'reconnecting';
+		if (this.#reconnecting || this.#feedState === 'lost') return 'reconnecting';
 		if (this.#phase === 'connecting') return 'connecting';
 		return this.#partyGone ? 'kiosk-gone' : null;
 	}
