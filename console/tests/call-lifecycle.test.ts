@@ -242,9 +242,33 @@ test('the concierge goes away while a kiosk rings: the kiosk is told at once and
 	await screenshot(k, 'lifecycle-kiosk-told-nobody');
 });
 
+/** Records desktop notifications shown and closed by the page. */
+const RECORD_NOTIFICATIONS = `
+(() => {
+	window.__notes = [];
+	const Original = window.Notification;
+	if (!Original) return;
+	window.Notification = class extends Original {
+		constructor(title, opts) {
+			super(title, opts);
+			const entry = { title, closed: false };
+			window.__notes.push(entry);
+			const close = this.close.bind(this);
+			this.close = () => { entry.closed = true; close(); };
+		}
+	};
+})();`;
+
 test('two rings in a row go unanswered: ring alerts stop each time, and the concierge is set away and told why', async () => {
 	const { c, kiosks, kioskAccounts, concierge } = await people();
 	const k = kiosks[0]!.page;
+	await c.ctx.grantPermissions(['notifications'], { origin: apps.console });
+	await c.ctx.addInitScript(RECORD_NOTIFICATIONS);
+	await c.page.reload();
+	const wav = (await c.page.evaluate(`fetch('/ring.wav').then(async (r) => [r.status, r.headers.get('content-type'), (await r.arrayBuffer()).byteLength])`)) as [number, string, number];
+	assert.is(wav[0], 200, 'the ring sound is shipped with the console');
+	assert.match(wav[1], 'audio/');
+	assert.ok(wav[2] > 1000 && wav[2] < 100_000, `ring.wav is small (${wav[2]} bytes)`);
 	await goAvailable(c.page);
 	for (let ring = 1; ring <= 2; ring++) {
 		await k.waitForSelector('main[data-phase=standby] button.call:not([disabled])', { timeout: 15_000 });
@@ -252,7 +276,11 @@ test('two rings in a row go unanswered: ring alerts stop each time, and the conc
 		await c.page.waitForSelector('li[data-call-id]', { timeout: 10_000 });
 		await c.page.waitForSelector('section[data-ring-alert=on]');
 		await c.page.waitForFunction(`document.title.includes('is calling')`, undefined, { timeout: 5_000 });
-		assert.ok(await c.page.evaluate(`window.__consoleCall.ringAlert()`), 'the ring sound and title flash are on');
+		assert.ok(await c.page.evaluate(`window.__consoleCall.ringAlert()`), 'the ring alert is on');
+		assert.ok(await c.page.evaluate(`window.__consoleCall.ringSound()`), 'the ring sound plays');
+		const notes = (await c.page.evaluate(`window.__notes`)) as { title: string; closed: boolean }[];
+		assert.is(notes.length, ring, 'one desktop notification per ring');
+		assert.is(notes.at(-1)!.title, 'Kiosk 1 is calling');
 		if (ring === 1) await screenshot(c.page, 'lifecycle-console-ringing');
 		// Let it ring out now rather than after the full ring time: the worker's sweep misses it.
 		await ownerDb()`update calls set ring_expires_at = now() where kiosk_account_id = ${kioskAccounts[0]!.id} and state = 'ringing'`;
@@ -262,6 +290,8 @@ test('two rings in a row go unanswered: ring alerts stop each time, and the conc
 		await c.page.waitForSelector('section[data-ring-alert=off]', { timeout: 5_000 });
 		assert.ok(!(await c.page.evaluate(`document.title`) as string).includes('is calling'), 'the title stops flashing');
 		assert.is(await c.page.evaluate(`window.__consoleCall.ringAlert()`), false);
+		assert.is(await c.page.evaluate(`window.__consoleCall.ringSound()`), false, 'the ring sound stops');
+		assert.ok(((await c.page.evaluate(`window.__notes`)) as { closed: boolean }[]).every((n) => n.closed), 'the notification is closed');
 		assert.is((await callRow(kioskAccounts[0]!.id)).end_reason, 'no_answer');
 	}
 	await c.page.waitForSelector('section[data-status=away]', { timeout: 10_000 });
@@ -299,6 +329,13 @@ test("the kiosk's, then the concierge's, network drops for a few seconds mid-cal
 	assert.ok((await waitForMedia(c.page)).framesDecoded > before, 'the concierge keeps decoding the kiosk video');
 	assert.is((await callRow(kioskAccounts[0]!.id)).state, 'accepted', 'the call lives on');
 	await screenshot(k.page, 'lifecycle-kiosk-resumed');
+
+	// Near the maximum length (the call accepted 56 minutes ago): both sides are warned.
+	await ownerDb()`update calls set accepted_at = now() - interval '56 minutes' where id = ${(await callRow(kioskAccounts[0]!.id)).id}`;
+	await k.page.waitForSelector('.note.warning', { timeout: 10_000 });
+	assert.match(await text(k.page, '.note.warning'), 'The call will end at');
+	await c.page.waitForSelector('.incall .warning', { timeout: 10_000 });
+	assert.match(await text(c.page, '.incall .warning'), 'This call will end at');
 
 	// The same on the concierge's side.
 	await c.ctx.setOffline(true);

@@ -238,7 +238,11 @@ export class ConsoleCall {
 			$effect(() => this.#alert.update(this.ringAlertActive ? this.#ringing : []));
 			$effect(() => void (activeCall.live = this.#phase !== 'idle'));
 		});
-		(window as unknown as { __consoleCall?: { cameraLive(): boolean; ringAlert(): boolean } }).__consoleCall = { cameraLive: () => this.cameraLive(), ringAlert: () => this.#alert.active };
+		(window as unknown as { __consoleCall?: { cameraLive(): boolean; ringAlert(): boolean; ringSound(): boolean } }).__consoleCall = {
+			cameraLive: () => this.cameraLive(),
+			ringAlert: () => this.#alert.active,
+			ringSound: () => this.#alert.soundPlaying
+		};
 		return () => {
 			clearInterval(clock);
 			stopEffects();

@@ -20,6 +20,10 @@ export class RingAlert {
 	get active(): boolean {
 		return this.#active;
 	}
+	/** The ring sound is playing (tests and diagnostics). */
+	get soundPlaying(): boolean {
+		return !!this.#audio && !this.#audio.paused;
+	}
 
 	/** Ask once, from a click (the concierge's first "Available"): browsers only ask from a gesture. */
 	static askPermission(): void {
