@@ -45,8 +45,10 @@ grant select on signin_throttle to concierge_app, concierge_ops;
 update accounts set failed_attempts = 0, locked_until = null;
 
 -- Reserve one sign-in attempt for (login ID, source) and say whether its password may
--- be checked. Runs as one statement: the upsert locks the row, so concurrent attempts
--- are counted one after another and at most the threshold are allowed per window.
+-- be checked. The row is locked (FOR UPDATE) while the decision is made, so
+-- concurrent attempts are counted one after another and at most the threshold are
+-- allowed per window. `attempts` counts the allowed attempts of the window, settled
+-- or still being checked; refused ones are not counted (they check nothing).
 -- Returns the account (and its hash) only when the attempt is allowed.
 create function auth_signin_reserve(p_login_id text, p_source text)
 returns table (allowed boolean, account_id uuid, tenant_id uuid, password_hash text, recent_failures int)
@@ -56,37 +58,30 @@ declare
   v_login text := lower(p_login_id);
   v_account uuid; v_tenant uuid; v_hash text;
   v_threshold int := 3; v_minutes int := 15;
-  v_attempts int; v_locked timestamptz;
+  r signin_throttle%rowtype;
 begin
   select a.id, a.tenant_id, a.password_hash, t.lockout_threshold, t.lockout_minutes
     into v_account, v_tenant, v_hash, v_threshold, v_minutes
     from accounts a join tenants t on t.id = a.tenant_id where a.login_id = v_login;
   if v_threshold is null then v_threshold := 3; v_minutes := 15; end if;
-  insert into signin_throttle as s (login_id, source, tenant_id, attempts)
-    values (v_login, p_source, v_tenant, 1)
-  on conflict (login_id, source) do update set
-    tenant_id = excluded.tenant_id,
-    -- A new window once a lock has run out, or when the last window is older than the lock period.
-    attempts = case
-      when s.locked_until is not null and s.locked_until <= now() then 1
-      when s.locked_until is null and s.window_started_at < now() - make_interval(mins => v_minutes) then 1
-      else s.attempts + 1 end,
-    failures = case
-      when s.locked_until is not null and s.locked_until <= now() then 0
-      when s.locked_until is null and s.window_started_at < now() - make_interval(mins => v_minutes) then 0
-      else s.failures end,
-    window_started_at = case
-      when s.locked_until is not null and s.locked_until <= now() then now()
-      when s.locked_until is null and s.window_started_at < now() - make_interval(mins => v_minutes) then now()
-      else s.window_started_at end,
-    locked_until = case when s.locked_until is not null and s.locked_until <= now() then null else s.locked_until end
-  returning s.attempts, s.locked_until into v_attempts, v_locked;
-  allowed := v_locked is null and v_attempts <= v_threshold;
+  insert into signin_throttle (login_id, source, tenant_id) values (v_login, p_source, v_tenant)
+    on conflict (login_id, source) do nothing;
+  select * into r from signin_throttle st where st.login_id = v_login and st.source = p_source for update;
+  -- A new window once a lock has run out, or when the window is older than the lock period.
+  if (r.locked_until is not null and r.locked_until <= now())
+     or (r.locked_until is null and r.window_started_at < now() - make_interval(mins => v_minutes)) then
+    r.attempts := 0; r.failures := 0; r.locked_until := null; r.window_started_at := now();
+  end if;
+  allowed := r.locked_until is null and r.attempts < v_threshold;
+  if allowed then r.attempts := r.attempts + 1; end if;
+  update signin_throttle st set attempts = r.attempts, failures = r.failures, locked_until = r.locked_until,
+         window_started_at = r.window_started_at, tenant_id = v_tenant
+    where st.login_id = v_login and st.source = p_source;
   account_id := case when allowed then v_account end;
   tenant_id := case when allowed then v_tenant end;
   password_hash := case when allowed then v_hash end;
   select coalesce(sum(st.failures), 0)::int into recent_failures from signin_throttle st
-    where st.login_id = v_login and st.last_failure_at > now() - make_interval(mins => v_minutes);
+    where st.login_id = v_login and st.last_failure_at > now() - interval '1 hour';
   return next;
 end $$;
 
@@ -192,11 +187,13 @@ begin
   return next;
 end $$;
 
--- A correct password from this source: its window, failures and lock history end.
+-- A correct password from this source: its failures and lock history end. Attempts
+-- still being checked stay counted in the window (attempts minus the settled ones).
 create function auth_signin_succeeded(p_login_id text, p_source text)
 returns void
 language sql volatile security definer set search_path = public, pg_temp as $$
-  delete from signin_throttle where login_id = lower(p_login_id) and source = p_source
+  update signin_throttle set attempts = greatest(attempts - failures - 1, 0), failures = 0, locks = 0, locked_until = null
+  where login_id = lower(p_login_id) and source = p_source
 $$;
 
 -- Enabling an account (admin) clears every source's lock on it, within the caller's tenant.
