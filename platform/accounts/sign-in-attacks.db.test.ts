@@ -66,6 +66,31 @@ test('29 wrong and 1 right at once: at most 3 passwords are checked, and the rig
 	}
 });
 
+test('no pooled connection is held while argon2 runs: 30 concurrent sign-ins leave no transaction open', async () => {
+	const t = await makeTenant();
+	const accounts = await Promise.all(Array.from({ length: 3 }, () => makeAccount(t)));
+	let running = true;
+	let maxOpen = 0;
+	let samples = 0;
+	const sampler = (async () => {
+		while (running) {
+			const [row] = await ownerDb()<{ n: number }[]>`
+				select count(*)::int as n from pg_stat_activity
+				where datname = current_database() and usename = 'concierge_app' and state like 'idle in transaction%'`;
+			maxOpen = Math.max(maxOpen, row!.n);
+			samples++;
+		}
+	})();
+	// Wrong passwords from 10 sources per account: every one is checked by argon2.
+	await Promise.allSettled(
+		Array.from({ length: 30 }, (_, i) => signIn('console', { loginId: accounts[i % 3]!.loginId, password: WRONG }, { ip: `198.18.${i % 3}.${i}` }))
+	);
+	running = false;
+	await sampler;
+	assert.ok(samples > 5, `${samples} samples`);
+	assert.is(maxOpen, 0, 'no app connection sat in an open transaction while passwords were checked');
+});
+
 test('an attacker locks only his own address: the owner signs in from another one at once', async () => {
 	const t = await makeTenant();
 	const admin = await makeAccount(t, { role: 'admin' });
@@ -146,24 +171,33 @@ test('audit flooding: 60 refused sign-ins in a burst write a handful of rows wit
 
 test('enumeration: an unknown ID and an existing one answer the same, also once locked, in comparable time', async () => {
 	const t = await makeTenant();
-	const accounts = await Promise.all(Array.from({ length: 6 }, () => makeAccount(t)));
+	const accounts = await Promise.all(Array.from({ length: 30 }, () => makeAccount(t)));
 	const time = async (loginId: string, ip: string) => {
 		const t0 = performance.now();
 		const e = await refusal(signIn('console', { loginId, password: WRONG }, { ip }));
 		return { ms: performance.now() - t0, e };
 	};
-	const known: number[] = [];
-	const unknown: number[] = [];
-	for (let i = 0; i < 6; i++) {
-		const a = await time(accounts[i]!.loginId, '192.0.2.50');
-		const b = await time(`nobody-${crypto.randomUUID().slice(0, 8)}`, '192.0.2.50');
-		assert.equal([a.e.status, a.e.code, a.e.message], [b.e.status, b.e.code, b.e.message]);
-		known.push(a.ms);
-		unknown.push(b.ms);
+	// Timing on a shared machine is noisy: compare the lower quartiles of interleaved
+	// runs, and allow up to three rounds. A systematic gap (an unknown ID skipping the
+	// database or argon2) fails all three.
+	const quartile = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 4)]!;
+	let verdict = '';
+	for (let round = 0; round < 3; round++) {
+		const known: number[] = [];
+		const unknown: number[] = [];
+		for (let i = 0; i < 10; i++) {
+			const a = await time(accounts[round * 10 + i]!.loginId, '192.0.2.50');
+			const b = await time(`nobody-${crypto.randomUUID().slice(0, 8)}`, '192.0.2.50');
+			assert.equal([a.e.status, a.e.code, a.e.message], [b.e.status, b.e.code, b.e.message]);
+			known.push(a.ms);
+			unknown.push(b.ms);
+		}
+		const [k, u] = [quartile(known), quartile(unknown)];
+		verdict = `known ${k.toFixed(1)} ms vs unknown ${u.toFixed(1)} ms`;
+		if (Math.abs(k - u) < Math.max(10, 0.3 * Math.max(k, u))) break;
+		verdict += ' (too far apart)';
 	}
-	const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-	const [k, u] = [median(known), median(unknown)];
-	assert.ok(Math.abs(k - u) < Math.max(15, 0.35 * Math.max(k, u)), `known ${k.toFixed(1)} ms vs unknown ${u.toFixed(1)} ms`);
+	assert.not.match(verdict, /too far apart/, verdict);
 	// Locked: 4 tries on an unknown ID and on an existing one answer alike.
 	const ghost = 'ghost-' + crypto.randomUUID().slice(0, 8);
 	const real = accounts[0]!.loginId;
