@@ -11,7 +11,8 @@ import { changePassword, createAccount } from './accounts.ts';
 import { readAuditLog } from '../audit/audit-log.ts';
 import { createTenant } from '../tenants/tenants.ts';
 import { makeAccount, makeTenant } from '../testing/factories.ts';
-import { ownerDb } from '../testing/db.ts';
+import { ownerDb, rawAppDb } from '../testing/db.ts';
+import { withTenant } from '../db.server.ts';
 import { refusal } from '../testing/assert.ts';
 import type { DomainError } from '../errors.ts';
 
@@ -269,6 +270,34 @@ test('tenant prefixes can never overlap, so cross-tenant collisions are impossib
 	}
 	// A longer prefix that is not a dash-extension is fine.
 	await createTenant(ownerDb(), { slug: `s${crypto.randomUUID().slice(0, 6)}`, name: 'Three', loginPrefix: `${base}x` });
+});
+
+test('the app cannot touch the lock table or rewrite audit rows except through the sign-in functions', async () => {
+	const t = await makeTenant();
+	const other = await makeTenant();
+	const c = await makeAccount(t);
+	const o = await makeAccount(other);
+	await refusal(signIn('console', { loginId: c.loginId, password: WRONG }, { ip: '192.0.2.77' }));
+	await refusal(signIn('console', { loginId: o.loginId, password: WRONG }, { ip: '192.0.2.77' }));
+	const raw = rawAppDb();
+	try {
+		assert.is((await raw`select count(*)::int as n from signin_throttle`)[0]!.n, 0, 'unscoped: nothing visible');
+		for (const attempt of [
+			raw`insert into signin_throttle (login_id, source) values ('x-y', 'z')`,
+			raw`update signin_throttle set locked_until = null`,
+			raw`delete from signin_throttle`,
+			raw`select audit_signin_event(${t.id}::uuid, ${c.id}::uuid, 'x', 'signin.failed', null, '{}'::jsonb)`,
+			raw`update audit_log set detail = '{}'`
+		]) {
+			let refused = false;
+			await attempt.catch(() => (refused = true));
+			assert.ok(refused);
+		}
+	} finally {
+		await raw.end({ timeout: 2 });
+	}
+	const seen = await withTenant(t.id, (tx) => tx<{ loginId: string }[]>`select login_id as "loginId" from signin_throttle`);
+	assert.equal(seen.map((r) => r.loginId), [c.loginId], "a tenant sees only its own accounts' rows");
 });
 
 test.run();
