@@ -1,5 +1,5 @@
 import { sequence } from '@sveltejs/kit/hooks';
-import { logUnexpected, requestContext, sessionHandle } from '$platform/web/hooks.ts';
+import { logUnexpected, passwordExpiryGuard, requestContext, sessionHandle } from '$platform/web/hooks.ts';
 
-export const handle = sequence(requestContext, sessionHandle('console'));
+export const handle = sequence(requestContext, sessionHandle('console'), passwordExpiryGuard('/account/password'));
 export const handleError = logUnexpected;

@@ -24,12 +24,17 @@ export interface TenantPolicyRow {
 	passwordMinLength: number;
 	passwordMinClasses: number;
 	passwordMaxAgeDays: number;
+	/** Login IDs created in this tenant start with `${loginPrefix}-`. */
+	loginPrefix: string;
 }
 
 const accountColumns = (sql: Sql) => sql`
 	id, tenant_id as "tenantId", login_id as "loginId", display_name as "displayName", role,
 	password_hash as "passwordHash", password_changed_at as "passwordChangedAt",
-	failed_attempts as "failedAttempts", locked_until as "lockedUntil", disabled_at as "disabledAt",
+	failed_attempts as "failedAttempts",
+	(select max(st.locked_until) from signin_throttle st
+	  where st.login_id = accounts.login_id and st.tenant_id = accounts.tenant_id and st.locked_until > now()) as "lockedUntil",
+	disabled_at as "disabledAt",
 	created_at as "createdAt", can_share_screen as "canShareScreen", can_view_kiosk_screen as "canViewKioskScreen"`;
 
 /** Which account (and tenant) a login ID names, across tenants, via auth_find_login(). */
@@ -42,6 +47,61 @@ export async function findLogin(sql: Sql, loginId: string): Promise<{ accountId:
 export async function getAccount(tx: Sql, id: string): Promise<AccountRow | null> {
 	const [row] = await tx<AccountRow[]>`select ${accountColumns(tx)} from accounts where id = ${id}`;
 	return row ?? null;
+}
+
+export interface SignInReservation {
+	allowed: boolean;
+	/** Set only when allowed and the login ID names an account. */
+	accountId: string | null;
+	tenantId: string | null;
+	passwordHash: string | null;
+	recentFailures: number;
+}
+
+/**
+ * Reserve one sign-in attempt for (login ID, source) before any password is
+ * checked, in one statement (auth_signin_reserve): at most the tenant's threshold
+ * are allowed per window however many arrive at once. Same work for unknown IDs.
+ */
+export async function reserveSignIn(sql: Sql, loginId: string, source: string): Promise<SignInReservation> {
+	const [row] = await sql<SignInReservation[]>`
+		select allowed, account_id as "accountId", tenant_id as "tenantId", password_hash as "passwordHash",
+		       recent_failures as "recentFailures"
+		from auth_signin_reserve(${loginId}, ${source})`;
+	return row!;
+}
+
+export interface SignInRefusal {
+	lockedNow: boolean;
+	/** Failures for this login ID in the last hour, from every source. */
+	recentFailures: number;
+	failingSources: number;
+}
+
+/**
+ * Record a refused attempt (auth_signin_refused): a wrong password (checked) or
+ * one refused unchecked because the source is locked out. Counts it, locks the
+ * source at the threshold, writes the aggregated audit rows and the many-sources
+ * alert. Same work for unknown IDs (minus the audit rows).
+ */
+export async function recordSignInRefusal(
+	sql: Sql,
+	r: { loginId: string; source: string; ip: string | null; checked: boolean; detail: Record<string, unknown>; alertSources: number }
+): Promise<SignInRefusal> {
+	const [row] = await sql<SignInRefusal[]>`
+		select locked_now as "lockedNow", recent_failures as "recentFailures", failing_sources as "failingSources"
+		from auth_signin_refused(${r.loginId}, ${r.source}, ${r.ip}::inet, ${r.checked}, ${sql.json(r.detail as never)}, ${r.alertSources})`;
+	return row!;
+}
+
+/** A correct password from this source ends its window and lock history. */
+export async function recordSignInSuccess(sql: Sql, loginId: string, source: string): Promise<void> {
+	await sql`select auth_signin_succeeded(${loginId}, ${source})`;
+}
+
+/** Clear every source's lock on a login ID of the caller's tenant (on enable). */
+export async function clearSignInLocks(tx: Sql, loginId: string): Promise<void> {
+	await tx`select auth_signin_clear(${loginId})`;
 }
 
 export async function getAccountByLogin(tx: Sql, loginId: string): Promise<AccountRow | null> {
@@ -57,7 +117,7 @@ export async function getPolicy(tx: Sql, tenantId: string): Promise<TenantPolicy
 	const [row] = await tx<TenantPolicyRow[]>`
 		select lockout_threshold as "lockoutThreshold", lockout_minutes as "lockoutMinutes",
 		       password_min_length as "passwordMinLength", password_min_classes as "passwordMinClasses",
-		       password_max_age_days as "passwordMaxAgeDays"
+		       password_max_age_days as "passwordMaxAgeDays", login_prefix as "loginPrefix"
 		from tenants where id = ${tenantId}`;
 	if (!row) throw new Error(`tenant ${tenantId} not visible in its own transaction`);
 	return row;
@@ -72,33 +132,6 @@ export async function insertAccount(
 		values (${a.tenantId}, ${a.loginId}, ${a.displayName}, ${a.role}, ${a.passwordHash})
 		returning ${accountColumns(tx)}`;
 	return row!;
-}
-
-/**
- * Count one failed sign-in atomically; lock when the tenant's threshold is reached.
- * The counter restarts once a lock is set, so after the lock expires the account
- * again gets the full number of tries.
- */
-export async function recordFailure(
-	tx: Sql,
-	id: string,
-	threshold: number,
-	lockMinutes: number
-): Promise<{ locked: boolean; lockedUntil: Date | null; failedAttempts: number }> {
-	const [row] = await tx<{ lockedUntil: Date | null; failedAttempts: number; locked: boolean }[]>`
-		update accounts set
-			locked_until = case when failed_attempts + 1 >= ${threshold}
-				then now() + make_interval(mins => ${lockMinutes}) else locked_until end,
-			failed_attempts = case when failed_attempts + 1 >= ${threshold} then 0 else failed_attempts + 1 end,
-			updated_at = now()
-		where id = ${id}
-		returning locked_until as "lockedUntil", failed_attempts as "failedAttempts",
-		          (locked_until is not null and locked_until > now()) as locked`;
-	return row!;
-}
-
-export async function recordSuccess(tx: Sql, id: string): Promise<void> {
-	await tx`update accounts set failed_attempts = 0, locked_until = null, updated_at = now() where id = ${id}`;
 }
 
 export async function setPasswordHash(tx: Sql, id: string, passwordHash: string): Promise<void> {

@@ -1,11 +1,12 @@
 import { withTenant } from '../db.server.ts';
-import { Conflict, Forbidden, Invalid, Unauthorized } from '../errors.ts';
-import { writeAudit } from '../audit/audit.ts';
+import { Conflict, Forbidden, Invalid, RateLimited, Unauthorized } from '../errors.ts';
+import { cleanIp, writeAudit } from '../audit/audit.ts';
+import { ipKey } from '../web/rate-limit.ts';
 import { revokeAccountSessions } from '../sessions/sessions.ts';
 import { ROLES, type Actor, type Role } from '../types.ts';
 import { getAccount, getPolicy, insertAccount, listAccountRows, setPasswordHash, type AccountRow } from './accounts.repo.ts';
-import { hashPassword, passwordProblems, verifyPassword } from './password.ts';
-import { parseLoginId } from './sign-in.ts';
+import { MAX_PASSWORD_LENGTH, hashPassword, passwordProblems } from './password.ts';
+import { checkPassword, parseLoginId } from './sign-in.ts';
 
 export interface AccountSummary {
 	id: string;
@@ -60,13 +61,19 @@ export async function createAccount(actor: Actor, input: NewAccount): Promise<Ac
 	const password = input.password;
 	const displayName = input.displayName.trim();
 	const role = input.role as Role;
+	const policy = await withTenant(actor.tenantId, (tx) => getPolicy(tx, actor.tenantId));
+	// Login IDs are platform-wide. Requiring the tenant's own prefix makes a collision
+	// with another tenant's ID impossible, so "already in use" only ever names an ID
+	// of the admin's own tenant (issue 8, item 12; docs/security.md).
+	if (!loginId.startsWith(policy.loginPrefix + '-') || loginId.length === policy.loginPrefix.length + 1)
+		throw new Invalid('bad_login_id_prefix', `Login IDs in your organisation start with "${policy.loginPrefix}-", for example ${policy.loginPrefix}-kiosk-3.`);
+	const problems = passwordProblems({ minLength: policy.passwordMinLength, minClasses: policy.passwordMinClasses, maxAgeDays: policy.passwordMaxAgeDays }, password, loginId);
+	if (problems.length) throw new Invalid('weak_password', problems.join(' '));
+	const passwordHash = await hashPassword(password);
 	return withTenant(actor.tenantId, async (tx) => {
-		const policy = await getPolicy(tx, actor.tenantId);
-		const problems = passwordProblems({ minLength: policy.passwordMinLength, minClasses: policy.passwordMinClasses, maxAgeDays: policy.passwordMaxAgeDays }, password, loginId);
-		if (problems.length) throw new Invalid('weak_password', problems.join(' '));
 		let row: AccountRow;
 		try {
-			row = await insertAccount(tx, { tenantId: actor.tenantId, loginId, displayName, role, passwordHash: await hashPassword(password) });
+			row = await insertAccount(tx, { tenantId: actor.tenantId, loginId, displayName, role, passwordHash });
 		} catch (e) {
 			if ((e as { code?: string }).code === '23505') throw new Conflict('login_id_taken', 'That login ID is already in use. Choose another.');
 			throw e;
@@ -77,22 +84,29 @@ export async function createAccount(actor: Actor, input: NewAccount): Promise<Ac
 }
 
 /**
- * Change one's own password. Checks the current one, applies the tenant policy,
- * and ends every other session of the account.
+ * Change one's own password. The current one is checked through the same guarded
+ * check as sign-in (checkPassword): wrong answers count toward the same per-source
+ * lockout, so this page is no password oracle. Then the tenant policy applies, and
+ * every session of the account ends. argon2 runs with no connection held.
  */
 export async function changePassword(actor: Actor, input: { current: unknown; next: unknown }): Promise<void> {
 	if (typeof input.current !== 'string' || typeof input.next !== 'string' || !input.current || !input.next)
 		throw new Invalid('password_required', 'Enter your current and your new password.');
 	const { current, next } = input;
+	if (current.length > MAX_PASSWORD_LENGTH) throw new Invalid('wrong_password', 'Your current password is not correct.');
+	const check = await checkPassword({ loginId: actor.loginId, source: ipKey(actor.ip), ip: cleanIp(actor.ip), password: current, detail: { app: 'console', via: 'change_password' } });
+	if (!check.ok && check.lockedOut)
+		throw new RateLimited('too_many_attempts', 'Too many wrong passwords from this device. Wait a while (up to 15 minutes) and try again, or ask your administrator.');
+	if (!check.ok || check.accountId !== actor.accountId) throw new Invalid('wrong_password', 'Your current password is not correct.');
+	if (current === next) throw new Invalid('same_password', 'Choose a password different from the current one.');
+	const policy = await withTenant(actor.tenantId, (tx) => getPolicy(tx, actor.tenantId));
+	const problems = passwordProblems({ minLength: policy.passwordMinLength, minClasses: policy.passwordMinClasses, maxAgeDays: policy.passwordMaxAgeDays }, next, actor.loginId);
+	if (problems.length) throw new Invalid('weak_password', problems.join(' '));
+	const passwordHash = await hashPassword(next);
 	await withTenant(actor.tenantId, async (tx) => {
 		const account = await getAccount(tx, actor.accountId);
 		if (!account) throw new Unauthorized('no_account', 'Please sign in again.');
-		if (!(await verifyPassword(account.passwordHash, current))) throw new Invalid('wrong_password', 'Your current password is not correct.');
-		if (current === next) throw new Invalid('same_password', 'Choose a password different from the current one.');
-		const policy = await getPolicy(tx, actor.tenantId);
-		const problems = passwordProblems({ minLength: policy.passwordMinLength, minClasses: policy.passwordMinClasses, maxAgeDays: policy.passwordMaxAgeDays }, next, account.loginId);
-		if (problems.length) throw new Invalid('weak_password', problems.join(' '));
-		await setPasswordHash(tx, account.id, await hashPassword(next));
+		await setPasswordHash(tx, account.id, passwordHash);
 		await revokeAccountSessions(tx, account.id);
 		await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'account.password_changed', targetType: 'account', targetId: account.id, ip: actor.ip ?? null });
 	});

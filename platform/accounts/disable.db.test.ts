@@ -98,9 +98,13 @@ test('enabling also clears a lockout', async () => {
 	const t = await makeTenant();
 	const admin = await makeAccount(t, { role: 'admin' });
 	const c = await makeAccount(t);
-	await ownerDb()`update accounts set disabled_at = now(), locked_until = now() + interval '1 hour' where id = ${c.id}`;
+	const meta = { ip: '198.51.100.9' };
+	for (let i = 0; i < 3; i++) await signIn('console', { loginId: c.loginId, password: 'Wrong-pass-1' }, meta).catch(() => {});
+	await ownerDb()`update accounts set disabled_at = now() where id = ${c.id}`;
+	const [locked] = await ownerDb()<{ n: number }[]>`select count(*)::int as n from signin_throttle where login_id = ${c.loginId} and locked_until > now()`;
+	assert.is(locked!.n, 1, 'the source is locked out');
 	await enableAccount(admin.actor, c.loginId);
-	assert.is((await signIn('console', { loginId: c.loginId, password: c.password })).role, 'concierge');
+	assert.is((await signIn('console', { loginId: c.loginId, password: c.password }, meta)).role, 'concierge');
 });
 
 test.run();

@@ -41,33 +41,35 @@ test('wrong password is refused with one message for unknown IDs and wrong passw
 	assert.is(a.code, 'invalid_credentials');
 });
 
-test('3 failures lock for the tenant period, audited; the right password is refused while locked; unlocks after', async () => {
+test('3 failures lock the source for the tenant period, audited; the right password from it is refused like a wrong one; unlocks after', async () => {
 	const t = await makeTenant();
 	const c = await makeAccount(t, { role: 'concierge' });
-	for (let i = 0; i < 2; i++) assert.is((await refusal(signIn('console', { loginId: c.loginId, password: 'Wrong-pass-1' }))).status, 401);
-	const third = await refusal(signIn('console', { loginId: c.loginId, password: 'Wrong-pass-1' }));
-	assert.is(third.status, 423);
-	assert.match(third.message, /locked/);
-	const locked = await refusal(signIn('console', { loginId: c.loginId, password: c.password }));
-	assert.is(locked.status, 423, 'the right password does not open a locked account');
+	const meta = { ip: '203.0.113.5' };
+	const wrong = [];
+	for (let i = 0; i < 3; i++) wrong.push(await refusal(signIn('console', { loginId: c.loginId, password: 'Wrong-pass-1' }, meta)));
+	assert.ok(wrong.every((e) => e.status === 401 && e.code === 'invalid_credentials'), 'the third failure looks like the others');
+	const locked = await refusal(signIn('console', { loginId: c.loginId, password: c.password }, meta));
+	assert.is(locked.status, 401, 'the right password does not open a locked source, and the lock is not revealed');
+	assert.is(locked.message, wrong[0]!.message);
 	const actions = await auditActions(c.id);
 	assert.is(actions.filter((a) => a === 'account.locked').length, 1);
 	assert.ok(actions.includes('signin.refused_locked'));
-	const [row] = await ownerDb()<{ m: number }[]>`select round(extract(epoch from locked_until - now()) / 60)::int as m from accounts where id = ${c.id}`;
+	const [row] = await ownerDb()<{ m: number }[]>`select round(extract(epoch from locked_until - now()) / 60)::int as m from signin_throttle where login_id = ${c.loginId}`;
 	assert.is(row!.m, 15, 'default lock is 15 minutes');
 	// The lock period passes.
-	await ownerDb()`update accounts set locked_until = now() - interval '1 second' where id = ${c.id}`;
-	const ok = await signIn('console', { loginId: c.loginId, password: c.password });
+	await ownerDb()`update signin_throttle set locked_until = now() - interval '1 second' where login_id = ${c.loginId}`;
+	const ok = await signIn('console', { loginId: c.loginId, password: c.password }, meta);
 	assert.is(ok.role, 'concierge');
 });
 
 test('lockout threshold and period are per tenant', async () => {
 	const t = await makeTenant({ lockoutThreshold: 5, lockoutMinutes: 2 });
 	const c = await makeAccount(t);
-	for (let i = 0; i < 4; i++) assert.is((await refusal(signIn('console', { loginId: c.loginId, password: 'Wrong-pass-1' }))).status, 401);
-	assert.is((await refusal(signIn('console', { loginId: c.loginId, password: 'Wrong-pass-1' }))).status, 423);
-	const [row] = await ownerDb()<{ m: number }[]>`select round(extract(epoch from locked_until - now()) / 60)::int as m from accounts where id = ${c.id}`;
+	for (let i = 0; i < 5; i++) assert.is((await refusal(signIn('console', { loginId: c.loginId, password: 'Wrong-pass-1' }))).status, 401);
+	const [row] = await ownerDb()<{ m: number; failures: number }[]>`select round(extract(epoch from locked_until - now()) / 60)::int as m, failures from signin_throttle where login_id = ${c.loginId}`;
 	assert.is(row!.m, 2);
+	assert.is(row!.failures, 5);
+	assert.is((await refusal(signIn('console', { loginId: c.loginId, password: c.password }))).code, 'invalid_credentials');
 });
 
 test('concurrent wrong passwords cannot slip past the threshold', async () => {
@@ -75,7 +77,7 @@ test('concurrent wrong passwords cannot slip past the threshold', async () => {
 	const c = await makeAccount(t);
 	const results = await Promise.allSettled(Array.from({ length: 6 }, () => signIn('console', { loginId: c.loginId, password: 'Wrong-pass-1' })));
 	assert.ok(results.every((r) => r.status === 'rejected'));
-	assert.is((await refusal(signIn('console', { loginId: c.loginId, password: c.password }))).status, 423);
+	assert.is((await refusal(signIn('console', { loginId: c.loginId, password: c.password }))).code, 'invalid_credentials');
 });
 
 test('each app refuses accounts of the wrong role, after the password check', async () => {

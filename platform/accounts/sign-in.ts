@@ -1,16 +1,29 @@
 /**
- * Sign-in with login ID and password, for either app. Lockout after the tenant's
- * threshold of consecutive failures (default 3, for 15 minutes); every outcome is
- * in the audit log. The order of checks matters: a locked account is refused
- * before its password is even checked, and "disabled" or "wrong app" is told only
- * to someone who knows the password.
+ * Sign-in with login ID and password, for either app.
+ *
+ * Lockout (seed 002, hardened in issue 8): failures are counted per login ID and
+ * source address (an IPv4 address or an IPv6 /64). The tenant's threshold of
+ * failures (default 3) locks that source out of that login ID for the tenant's
+ * period (default 15 minutes), each further lock twice as long; other sources,
+ * the owner's included, are not affected. Each attempt is reserved in the database
+ * before its password is checked, so however many arrive at once no more than the
+ * threshold are checked per window; argon2 runs with no database connection held.
+ * A locked-out source is told exactly what a wrong password is told, so the lock
+ * reveals nothing; failures are answered after an escalating delay; failures from
+ * many sources raise an `account.lock_alert` in the tenant's audit log.
+ *
+ * Unknown login IDs take the same path (reservation, a dummy argon2 check, the
+ * same refusal bookkeeping), so they cannot be told from existing ones by answer
+ * or time. "Disabled", "wrong app" and "expired" are told only to someone who
+ * knows the password.
  */
 import { db, withTenant } from '../db.server.ts';
-import { DomainError, Forbidden, Invalid, Locked, Unauthorized } from '../errors.ts';
-import { writeAudit, type AuditAction } from '../audit/audit.ts';
+import { DomainError, Forbidden, Invalid, Unauthorized } from '../errors.ts';
+import { cleanIp, writeAudit, type AuditAction } from '../audit/audit.ts';
 import { createSession } from '../sessions/sessions.ts';
 import { APP_ROLES, type AppName, type Role } from '../types.ts';
-import { findLogin, getAccount, getPolicy, recordFailure, recordSuccess } from './accounts.repo.ts';
+import { ipKey } from '../web/rate-limit.ts';
+import { getAccount, getPolicy, recordSignInRefusal, recordSignInSuccess, reserveSignIn } from './accounts.repo.ts';
 import { MAX_PASSWORD_LENGTH, burnPasswordCheck, verifyPassword } from './password.ts';
 
 export interface SignInInput {
@@ -32,6 +45,9 @@ export interface SignInResult {
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/** Failures from this many distinct sources within an hour raise account.lock_alert. */
+export const ALERT_SOURCES = 5;
+
 /** Normalise and check the shape of a login ID. Returns null if it cannot be one. */
 export function parseLoginId(v: unknown): string | null {
 	if (typeof v !== 'string') return null;
@@ -39,7 +55,22 @@ export function parseLoginId(v: unknown): string | null {
 	return /^[a-z0-9][a-z0-9._@-]{2,63}$/.test(id) ? id : null;
 }
 
-const WRONG = 'The login ID or password is incorrect.';
+/**
+ * How long to wait before answering a failure, given the login ID's failures in
+ * the last hour from every source (this one included): nothing for the first,
+ * then 250 ms doubling up to 3 s. A person who mistypes once is not slowed; a
+ * guesser spread over many addresses is.
+ */
+export function failureDelayMs(recentFailures: number): number {
+	if (recentFailures <= 1) return 0;
+	return Math.min(3000, 250 * 2 ** Math.min(recentFailures - 2, 10));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Also what a locked-out source is told: the hint serves the owner without
+// telling anyone whether a lock is in place.
+const WRONG = 'The login ID or password is incorrect. After repeated wrong tries, sign-in from this device pauses for a while.';
 
 export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta = {}): Promise<SignInResult> {
 	if (typeof input.loginId !== 'string' || input.loginId.trim() === '')
@@ -52,15 +83,13 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 		await burnPasswordCheck(password.slice(0, MAX_PASSWORD_LENGTH));
 		throw new Unauthorized('invalid_credentials', WRONG);
 	}
+	const source = ipKey(meta.ip);
+	const ip = cleanIp(meta.ip);
 
-	const found = await findLogin(db(), loginId);
-	if (!found) {
-		await burnPasswordCheck(password);
-		throw new Unauthorized('invalid_credentials', WRONG);
-	}
+	const check = await checkPassword({ loginId, source, ip, password, detail: { app } });
+	if (!check.ok) throw new Unauthorized('invalid_credentials', WRONG);
+	const found = { accountId: check.accountId, tenantId: check.tenantId };
 
-	// Refusals are returned, not thrown, from the transaction so that the failure
-	// count, the lock and their audit records commit; they are thrown after it.
 	const outcome = await withTenant(found.tenantId, async (tx): Promise<SignInResult | DomainError> => {
 		const account = await getAccount(tx, found.accountId);
 		if (!account) return new Unauthorized('invalid_credentials', WRONG);
@@ -71,25 +100,10 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 				action,
 				targetType: 'account',
 				targetId: account.id,
-				ip: meta.ip ?? null,
+				ip,
 				detail: { app, ...detail }
 			});
-
-		if (account.lockedUntil && account.lockedUntil.getTime() > Date.now()) {
-			await audit('signin.refused_locked');
-			return lockedError(account.lockedUntil);
-		}
-
 		const policy = await getPolicy(tx, account.tenantId);
-		if (!(await verifyPassword(account.passwordHash, password))) {
-			const r = await recordFailure(tx, account.id, policy.lockoutThreshold, policy.lockoutMinutes);
-			await audit('signin.failed', { reason: 'wrong_password' });
-			if (r.locked && r.lockedUntil) {
-				await audit('account.locked', { minutes: policy.lockoutMinutes, lockedUntil: r.lockedUntil.toISOString() });
-				return lockedError(r.lockedUntil);
-			}
-			return new Unauthorized('invalid_credentials', WRONG);
-		}
 
 		if (account.disabledAt) {
 			await audit('signin.refused_disabled');
@@ -111,7 +125,6 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 			return new Forbidden('password_expired', "This terminal's password has expired. Please ask your administrator to set a new one.");
 		}
 
-		await recordSuccess(tx, account.id);
 		const { token, expiresAt } = await createSession(tx, account, app, meta);
 		await audit('signin.success');
 		return { token, expiresAt, role: account.role, passwordExpired };
@@ -120,11 +133,38 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 	return outcome;
 }
 
-function lockedError(until: Date): Locked {
-	const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
-	return new Locked(
-		'account_locked',
-		`This account is locked after too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask your administrator.`,
-		{ lockedUntil: until.toISOString() }
-	);
+export type PasswordCheck = { ok: true; accountId: string; tenantId: string } | { ok: false; lockedOut: boolean };
+
+/**
+ * The one guarded password check, for sign-in and for "current password" on the
+ * change-password page: reserve the attempt (refused unchecked once the source has
+ * used its tries), verify with no connection held, then record the outcome. A
+ * refusal is answered only after the escalating delay, and takes as long as a
+ * check (a dummy argon2 run) so a lock cannot be told from a wrong password.
+ */
+export async function checkPassword(r: {
+	loginId: string;
+	source: string;
+	ip: string | null;
+	password: string;
+	detail: Record<string, unknown>;
+}): Promise<PasswordCheck> {
+	const reservation = await reserveSignIn(db(), r.loginId, r.source);
+	let ok = false;
+	if (reservation.allowed && reservation.passwordHash) ok = await verifyPassword(reservation.passwordHash, r.password);
+	else await burnPasswordCheck(r.password);
+	if (ok && reservation.accountId && reservation.tenantId) {
+		await recordSignInSuccess(db(), r.loginId, r.source);
+		return { ok: true, accountId: reservation.accountId, tenantId: reservation.tenantId };
+	}
+	const refusal = await recordSignInRefusal(db(), {
+		loginId: r.loginId,
+		source: r.source,
+		ip: r.ip,
+		checked: reservation.allowed,
+		detail: { ...r.detail, reason: reservation.allowed ? 'wrong_password' : 'source_locked' },
+		alertSources: ALERT_SOURCES
+	});
+	await sleep(failureDelayMs(refusal.recentFailures));
+	return { ok: false, lockedOut: !reservation.allowed || refusal.lockedNow };
 }

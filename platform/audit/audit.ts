@@ -10,6 +10,7 @@ export type AuditAction =
 	| 'signin.refused_locked'
 	| 'signin.refused_expired'
 	| 'account.locked'
+	| 'account.lock_alert'
 	| 'account.created'
 	| 'account.disabled'
 	| 'account.enabled'
@@ -72,7 +73,8 @@ export async function listAudit(tx: Sql, limit = 100): Promise<AuditRow[]> {
 		from audit_log order by at desc, id desc limit ${limit}`;
 }
 
-function cleanIp(ip: string | null | undefined): string | null {
+/** An address fit for the inet column (IPv4-mapped written as IPv4), or null. */
+export function cleanIp(ip: string | null | undefined): string | null {
 	if (!ip) return null;
 	const v = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 	return /^[0-9a-f:.]{2,45}$/i.test(v) ? v : null;

@@ -14,10 +14,10 @@ if (!ownerUrl) {
 }
 const owner = postgres(ownerUrl, { max: 1, onnotice: () => {} });
 
-async function ensureTenant(slug: string, name: string, isPlatform = false): Promise<string> {
+async function ensureTenant(slug: string, name: string, isPlatform = false, loginPrefix?: string): Promise<string> {
 	const [found] = await owner<{ id: string }[]>`select id from tenants where slug = ${slug}`;
 	if (found) return found.id;
-	return (await createTenant(owner as unknown as Sql, { slug, name, isPlatform })).id;
+	return (await createTenant(owner as unknown as Sql, { slug, name, isPlatform, loginPrefix })).id;
 }
 
 const hash = await hashPassword(DEMO_PASSWORD);
@@ -30,7 +30,7 @@ async function ensureAccount(tenantId: string, a: { loginId: string; displayName
 let created = 0;
 try {
 	for (const t of DEMO_TENANTS) {
-		const id = await ensureTenant(t.slug, t.name);
+		const id = await ensureTenant(t.slug, t.name, false, t.prefix);
 		for (const a of demoAccounts(t.prefix)) if (await ensureAccount(id, a)) created++;
 	}
 	const platformId = await ensureTenant(DEMO_OPERATOR.slug, DEMO_OPERATOR.name, true);

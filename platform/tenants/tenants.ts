@@ -13,12 +13,15 @@ export interface Tenant {
 	passwordMinLength: number;
 	passwordMinClasses: number;
 	passwordMaxAgeDays: number;
+	/** Login IDs an admin creates in this tenant must start with `${loginPrefix}-`. */
+	loginPrefix: string;
 }
 
 const columns = (sql: Sql) => sql`
 	id, slug, name, is_platform as "isPlatform", lockout_threshold as "lockoutThreshold",
 	lockout_minutes as "lockoutMinutes", password_min_length as "passwordMinLength",
-	password_min_classes as "passwordMinClasses", password_max_age_days as "passwordMaxAgeDays"`;
+	password_min_classes as "passwordMinClasses", password_max_age_days as "passwordMaxAgeDays",
+	login_prefix as "loginPrefix"`;
 
 /** The actor's own tenant. */
 export async function getTenant(actor: Actor): Promise<Tenant> {
@@ -37,11 +40,13 @@ export async function getTenant(actor: Actor): Promise<Tenant> {
  */
 export async function createTenant(
 	ownerSql: Sql,
-	t: { slug: string; name: string; isPlatform?: boolean; lockoutThreshold?: number; lockoutMinutes?: number; passwordMaxAgeDays?: number }
+	t: { slug: string; name: string; isPlatform?: boolean; lockoutThreshold?: number; lockoutMinutes?: number; passwordMaxAgeDays?: number; loginPrefix?: string }
 ): Promise<Tenant> {
+	// The login-ID prefix defaults to the slug; the database refuses one that equals or
+	// extends another tenant's by a dash-separated part (tenants_login_prefix_disjoint).
 	const [row] = await ownerSql<Tenant[]>`
-		insert into tenants (slug, name, is_platform, lockout_threshold, lockout_minutes, password_max_age_days)
-		values (${t.slug}, ${t.name}, ${t.isPlatform ?? false}, ${t.lockoutThreshold ?? 3}, ${t.lockoutMinutes ?? 15}, ${t.passwordMaxAgeDays ?? 0})
+		insert into tenants (slug, name, is_platform, lockout_threshold, lockout_minutes, password_max_age_days, login_prefix)
+		values (${t.slug}, ${t.name}, ${t.isPlatform ?? false}, ${t.lockoutThreshold ?? 3}, ${t.lockoutMinutes ?? 15}, ${t.passwordMaxAgeDays ?? 0}, ${t.loginPrefix ?? t.slug})
 		returning ${columns(ownerSql)}`;
 	return row!;
 }

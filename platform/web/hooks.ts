@@ -2,7 +2,7 @@
  * The server hooks both apps chain with `sequence`: request id and body limit,
  * then session. Each app's hooks.server.ts is three lines over these.
  */
-import { error, redirect, type Cookies, type Handle, type HandleServerError, type RequestEvent } from '@sveltejs/kit';
+import { error, json, redirect, type Cookies, type Handle, type HandleServerError, type RequestEvent } from '@sveltejs/kit';
 import { config } from '../config.server.ts';
 import { validateSessionToken } from '../sessions/sessions.ts';
 import type { Actor, AppName, Role } from '../types.ts';
@@ -85,8 +85,53 @@ export function requireRole(event: Pick<RequestEvent, 'locals' | 'url'>, roles: 
 	return actor;
 }
 
-/** A same-app path to go to after sign-in, or the fallback (never an open redirect). */
-export function safeNext(next: string | null, fallback: string): string {
-	if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
-	return next;
+/**
+ * A same-app path to go to after sign-in, or the fallback (never an open redirect).
+ * `next` is parsed against the app's own origin and must stay on it; anything with
+ * control characters, whitespace or a backslash (which browsers read as a slash) is
+ * refused before parsing, and the result must not start with `//` either (`/.//x`
+ * parses to the path `//x`, which a browser reads as another host). The answer is
+ * the parsed, percent-encoded path and query, so it is always a valid header value.
+ */
+export function safeNext(next: string | null, fallback: string, origin: string): string {
+	if (!next || next.length > 2048 || !next.startsWith('/')) return fallback;
+	// C0 and C1 controls, DEL, every Unicode space or line break, and backslash.
+	if (/[\u0000-\u0020\u007f-\u00a0\\\s\u2028\u2029\ufeff]/u.test(next)) return fallback;
+	let url: URL;
+	try {
+		url = new URL(next, origin);
+	} catch {
+		return fallback;
+	}
+	if (url.origin !== new URL(origin).origin) return fallback;
+	const path = url.pathname + url.search;
+	if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\') || !/^[\x21-\x7e]+$/.test(path)) return fallback;
+	return path;
+}
+
+/**
+ * Password expiry, enforced in one place for every route of the app: with an
+ * expired password a session may only open the change-password page (and its
+ * data and action), sign out, and load the app's static files. Anything under
+ * /api/ answers 403 `password_expired`; other page requests are sent to the
+ * change-password page; any other form post is refused, so no action runs.
+ */
+export function passwordExpiryGuard(changePath: string): Handle {
+	const allowed = new Set([changePath, changePath + '/__data.json', '/logout', '/login', '/login/__data.json']);
+	return async ({ event, resolve }) => {
+		if (!event.locals.session?.passwordExpired) return resolve(event);
+		const path = event.url.pathname;
+		if (allowed.has(path) || path.startsWith('/_app/') || path === '/favicon.ico' || path === '/favicon.png' || path === '/robots.txt') return resolve(event);
+		const body = { message: 'Your password has expired. Change it first.', code: 'password_expired' };
+		const target = `${changePath}?expired=1`;
+		if (path.startsWith('/api/')) return json(body, { status: 403, headers: { 'cache-control': 'no-store' } });
+		const method = event.request.method;
+		if (method === 'GET' || method === 'HEAD') return new Response(null, { status: 303, headers: { location: target } });
+		// A form action posted by SvelteKit's enhance gets its redirect as an action result.
+		if (event.request.headers.get('x-sveltekit-action') === 'true')
+			return json({ type: 'redirect', status: 303, location: target }, { headers: { 'cache-control': 'no-store' } });
+		const wantsHtml = (event.request.headers.get('accept') ?? '').includes('text/html');
+		if (wantsHtml) return new Response(null, { status: 303, headers: { location: target } });
+		return json(body, { status: 403 });
+	};
 }

@@ -49,6 +49,23 @@ export async function readJsonObject(request: Request, maxBytes = 64 * 1024): Pr
 	return body as Record<string, unknown>;
 }
 
+/**
+ * Read a form body for an action: a FormData, or a 400 failure (with `refill`, so
+ * the page can show the form again) for anything that is not a well-formed
+ * urlencoded or multipart form. Every form action of both apps reads through here,
+ * so a malformed or foreign body is a message, never a 500.
+ */
+export async function readForm(request: Request, refill: Record<string, unknown> = {}): Promise<FormData | ActionFailure<FailBody>> {
+	const type = (request.headers.get('content-type') ?? '').toLowerCase();
+	const bad = () => fail(400, { message: 'The form could not be read. Please reload the page and try again.', code: 'bad_form', ...refill });
+	if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/.test(type)) return bad();
+	try {
+		return await request.formData();
+	} catch {
+		return bad();
+	}
+}
+
 /** A form field as a string, or undefined when absent or not text (a file upload, say). */
 export function field(form: FormData, name: string): string | undefined {
 	const v = form.get(name);

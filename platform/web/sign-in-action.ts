@@ -12,20 +12,29 @@ import { publishSessionEnded } from '../events/events.ts';
 import { logError } from '../log.ts';
 import { invalidateSession } from '../sessions/sessions.ts';
 import type { AppName, Role } from '../types.ts';
-import { failFrom, field } from './http.ts';
+import { failFrom, field, readForm } from './http.ts';
 import { clientIp, deleteSessionCookie, safeNext, setSessionCookie } from './hooks.ts';
-import { TokenBucket } from './rate-limit.ts';
+import { TokenBucket, ipKey } from './rate-limit.ts';
 
 let perIp: TokenBucket | null = null;
 
+/**
+ * The per-address limit on password checks (sign-in, change password): one bucket
+ * per IPv4 address or IPv6 /64 (ipKey). Behind a proxy the address is the one
+ * adapter-node reads from ADDRESS_HEADER/XFF_DEPTH (docs/operations.md).
+ */
+export function takePasswordAttempt(event: RequestEvent): boolean {
+	perIp ??= new TokenBucket(config().signInPerMinute, config().signInPerMinute / 60);
+	return perIp.take(ipKey(clientIp(event)));
+}
+
 export function signInAction(app: AppName, landing: (role: Role) => string): Action {
 	return async (event: RequestEvent) => {
-		perIp ??= new TokenBucket(config().signInPerMinute, config().signInPerMinute / 60);
-		const form = await event.request.formData().catch(() => null);
-		if (!form) return fail(400, { message: 'The form could not be read. Please try again.', code: 'bad_form', loginId: '' });
+		const form = await readForm(event.request, { loginId: '' });
+		if (!(form instanceof FormData)) return form;
 		const loginId = field(form, 'loginId') ?? '';
 		const ip = clientIp(event);
-		if (!perIp.take(ip ?? 'unknown')) return fail(429, { message: 'Too many sign-in attempts from this device. Wait a minute and try again.', code: 'rate_limited', loginId });
+		if (!takePasswordAttempt(event)) return fail(429, { message: 'Too many sign-in attempts from this device. Wait a minute and try again.', code: 'rate_limited', loginId });
 		let result;
 		try {
 			result = await signIn(app, { loginId: field(form, 'loginId'), password: field(form, 'password') }, { ip, userAgent: event.request.headers.get('user-agent') });
@@ -34,7 +43,7 @@ export function signInAction(app: AppName, landing: (role: Role) => string): Act
 		}
 		setSessionCookie(event.cookies, app, result.token, result.expiresAt);
 		if (result.passwordExpired) redirect(303, '/account/password?expired=1');
-		redirect(303, safeNext(event.url.searchParams.get('next'), landing(result.role)));
+		redirect(303, safeNext(event.url.searchParams.get('next'), landing(result.role), event.url.origin));
 	};
 }
 

@@ -1,6 +1,7 @@
 import { createAccount, listAccounts } from '$platform/accounts/accounts.ts';
 import { readAuditLog } from '$platform/audit/audit-log.ts';
 import { getTenant } from '$platform/tenants/tenants.ts';
+import { readForm } from '$platform/web/http.ts';
 import { failFrom, field, httpCall, requireRole } from '$lib/server/http.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -15,7 +16,8 @@ export const load: PageServerLoad = async (event) => {
 export const actions: Actions = {
 	create: async (event) => {
 		const actor = requireRole(event, ['admin']);
-		const form = await event.request.formData();
+		const form = await readForm(event.request, { loginId: '', displayName: '', role: '' });
+		if (!(form instanceof FormData)) return form;
 		const refill = { loginId: field(form, 'loginId') ?? '', displayName: field(form, 'displayName') ?? '', role: field(form, 'role') ?? '' };
 		try {
 			const created = await createAccount(actor, { ...refill, password: field(form, 'password') });

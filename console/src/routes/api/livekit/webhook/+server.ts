@@ -1,5 +1,5 @@
 import { error, json } from '@sveltejs/kit';
-import { handleLiveKitEvent } from '$platform/calls/index.ts';
+import { handleWebhook } from '$platform/calls/index.ts';
 import { receiveWebhook } from '$platform/livekit.server.ts';
 import type { RequestHandler } from './$types';
 
@@ -17,6 +17,6 @@ export const POST: RequestHandler = async ({ request, locals }) => {
 		console.warn(JSON.stringify({ level: 'warn', area: 'livekit-webhook', msg: 'rejected webhook', requestId: locals.requestId, error: String(e) }));
 		error(401, { message: 'Invalid webhook signature.', code: 'bad_signature' });
 	}
-	const result = await handleLiveKitEvent(ev);
+	const result = await handleWebhook(ev);
 	return json({ ok: true, ...result });
 };
