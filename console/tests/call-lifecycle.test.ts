@@ -12,6 +12,7 @@ import { startApps, startWorkerProcess, type Apps } from '../../platform/testing
 import { launchBrowser, screenshot } from '../../platform/testing/browser.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { ownerDb } from '../../platform/testing/db.ts';
+import { signInHttp, post } from '../../platform/testing/http.ts';
 import { cameraLive, camerasOpened, newContext, signInPage, waitForMedia } from '../../kiosk/tests/call-helpers.ts';
 
 const test = suite('call lifecycle');
@@ -347,6 +348,28 @@ test("the kiosk's, then the concierge's, network drops for a few seconds mid-cal
 	await c.page.waitForSelector('section.incall[data-stage-notice=none]', { timeout: 30_000 });
 	assert.is((await callRow(kioskAccounts[0]!.id)).state, 'accepted', 'the call lives on');
 	await k.page.click('button:has-text("Hang up")');
+	await c.page.waitForSelector('section[data-phase=idle]', { timeout: 10_000 });
+});
+
+test('an admin withdraws screen sharing while the concierge shares: the share stops at once, without a reload', async () => {
+	const { tenant, c, kiosks, concierge } = await people();
+	const k = kiosks[0]!.page;
+	const admin = await makeAccount(tenant, { role: 'admin' });
+	await goAvailable(c.page);
+	await inCall(k, c.page);
+	await c.page.click('button:has-text("Share my screen")');
+	await k.waitForSelector('video.remote-screen', { timeout: 15_000 });
+
+	const as = await signInHttp(apps.console, admin.loginId, admin.password);
+	const r = await post(as, '/api/accounts/permissions', JSON.stringify({ loginId: concierge.loginId, canShareScreen: false, canViewKioskScreen: true }), 'application/json');
+	assert.is(r.status, 200);
+	await c.page.waitForFunction(`document.body.innerText.includes('showing your screen not allowed')`, undefined, { timeout: 10_000 });
+	assert.is(await c.page.$('button:has-text("Stop sharing my screen")'), null, 'the share control is gone');
+	assert.is(await c.page.$('button:has-text("Share my screen")'), null, 'and sharing cannot be started again');
+	await k.waitForSelector('video.remote-screen', { state: 'detached', timeout: 10_000 });
+	assert.ok(await c.page.$('section[data-phase=incall]'), 'the call itself goes on');
+	await screenshot(c.page, 'lifecycle-console-share-withdrawn');
+	await k.click('button:has-text("Hang up")');
 	await c.page.waitForSelector('section[data-phase=idle]', { timeout: 10_000 });
 });
 
