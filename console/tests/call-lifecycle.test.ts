@@ -152,6 +152,33 @@ test('the concierge signs out mid-call: asked to confirm; the call ends for the 
 	await screenshot(k, 'lifecycle-kiosk-after-sign-out');
 });
 
+test('the kiosk reloads mid-call without hanging up: it resumes the call quickly, and the call lives on past the grace', async () => {
+	const { c, kiosks, kioskAccounts } = await people();
+	const k = kiosks[0]!.page;
+	await goAvailable(c.page);
+	await inCall(k, c.page);
+	const t0 = Date.now();
+	const logs: string[] = [];
+	k.on('console', (m) => logs.push(`${Date.now() - t0} ms ${m.type()}: ${m.text().slice(0, 300)}`));
+	await k.reload();
+	await k.waitForSelector('main[data-phase=incall] .stage[data-stage-notice=none]', { timeout: 15_000 }).catch(async (e) => {
+		const state = await k.evaluate(`[document.querySelector('main')?.dataset.phase, document.querySelector('.stage')?.dataset.stageNotice, document.querySelector('main')?.innerText.slice(0, 300)].join(' / ')`);
+		throw new Error(`the kiosk did not resume (${state}); its console:\n${logs.join('\n')}\n${(e as Error).message}`);
+	});
+	const resumedMs = Date.now() - t0;
+	await waitForMedia(k);
+	assert.ok(await cameraLive(k), 'the camera is live again in the resumed call');
+	assert.ok(resumedMs < 6_000, `resumed in ${resumedMs} ms`);
+	console.log(`    kiosk reload to resumed call: ${resumedMs} ms`);
+	await c.page.waitForSelector('section.incall[data-stage-notice=none]', { timeout: 10_000 });
+	// Past the grace: the short absence during the reload must not end the call.
+	await k.waitForTimeout(23_000);
+	assert.is((await callRow(kioskAccounts[0]!.id)).state, 'accepted');
+	assert.ok(await k.$('main[data-phase=incall]'));
+	await k.click('button:has-text("Hang up")');
+	await c.page.waitForSelector('section[data-phase=idle]', { timeout: 10_000 });
+});
+
 test('the kiosk hangs up while offline, then reloads: devices off at once, the hang-up reaches the server, no rejoin', async () => {
 	const { c, kiosks, kioskAccounts } = await people();
 	const k = kiosks[0]!;

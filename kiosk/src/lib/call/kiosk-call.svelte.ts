@@ -110,7 +110,8 @@ export class KioskCall {
 	#settings: CallSettings = DEFAULT_SETTINGS;
 	#feed: EventFeed | null = null;
 	#session: MediaSession | null = null;
-	#els: { remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null } = { remoteCamera: null, remoteScreen: null, selfView: null };
+	/** The page's <video> elements (state, so `bind:this` binds to a reactive property). */
+	#els = $state.raw<{ remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null }>({ remoteCamera: null, remoteScreen: null, selfView: null });
 	#graceTimer: ReturnType<typeof setTimeout> | null = null;
 	#rejoins = 0;
 
@@ -171,21 +172,21 @@ export class KioskCall {
 	}
 
 	set remoteCamera(el: HTMLVideoElement | null) {
-		this.#els.remoteCamera = el;
+		this.#els = { ...this.#els, remoteCamera: el };
 		this.#session?.setElement('remoteCamera', el);
 	}
 	get remoteCamera(): HTMLVideoElement | null {
 		return this.#els.remoteCamera;
 	}
 	set remoteScreen(el: HTMLVideoElement | null) {
-		this.#els.remoteScreen = el;
+		this.#els = { ...this.#els, remoteScreen: el };
 		this.#session?.setElement('remoteScreen', el);
 	}
 	get remoteScreen(): HTMLVideoElement | null {
 		return this.#els.remoteScreen;
 	}
 	set selfView(el: HTMLVideoElement | null) {
-		this.#els.selfView = el;
+		this.#els = { ...this.#els, selfView: el };
 		this.#session?.setElement('selfView', el);
 	}
 	get selfView(): HTMLVideoElement | null {
