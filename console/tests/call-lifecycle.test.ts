@@ -8,7 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startApps, startWorkerProcess, type Apps } from '../../platform/testing/apps.ts';
+import { appLogs, startApps, startWorkerProcess, workerLog, type Apps } from '../../platform/testing/apps.ts';
 import { launchBrowser, screenshot } from '../../platform/testing/browser.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { ownerDb } from '../../platform/testing/db.ts';
@@ -163,7 +163,8 @@ test('the kiosk reloads mid-call without hanging up: it resumes the call quickly
 	await k.reload();
 	await k.waitForSelector('main[data-phase=incall] .stage[data-stage-notice=none]', { timeout: 15_000 }).catch(async (e) => {
 		const state = await k.evaluate(`[document.querySelector('main')?.dataset.phase, document.querySelector('.stage')?.dataset.stageNotice, document.querySelector('main')?.innerText.slice(0, 300)].join(' / ')`);
-		throw new Error(`the kiosk did not resume (${state}); its console:\n${logs.join('\n')}\n${(e as Error).message}`);
+		const row = await callRow(kioskAccounts[0]!.id);
+		throw new Error(`the kiosk did not resume (${state}); call ${JSON.stringify(row)}; its console:\n${logs.join('\n')}\n${(e as Error).message}\nconsole app:\n${appLogs.console.slice(-15).join('\n')}\nworker:\n${workerLog.slice(-10).join('\n')}`);
 	});
 	const resumedMs = Date.now() - t0;
 	await waitForMedia(k);

@@ -237,6 +237,14 @@ test('room events become session events: party present/gone, reconnecting, recon
 	assert.ok(events.some((e) => e.type === 'problem' && e.kind === 'livekit_disconnect' && e.reason === 'PARTICIPANT_REMOVED'));
 });
 
+test("livekit-client's own page-leave disconnect (CLIENT_INITIATED) is told as such, without a problem report", async () => {
+	const { world, lk } = fakeModule();
+	const { s, events } = session(lk);
+	await s.connect(conn);
+	room(world).emit(RoomEvent.Disconnected, 1);
+	assert.equal(events, [{ type: 'disconnected', reason: 'CLIENT_INITIATED' }]);
+});
+
 test('a party already in the room when we join is reported present', async () => {
 	const { world, lk } = fakeModule();
 	const { s, events } = session(lk);

@@ -21,7 +21,7 @@ export type SessionEvent =
 	| { type: 'party'; present: boolean; identity: string }
 	| { type: 'reconnecting' }
 	| { type: 'reconnected' }
-	/** The room connection closed without leave(): LiveKit gave up, or the server removed us. */
+	/** The room connection closed without leave(): LiveKit gave up, the server removed us, or (CLIENT_INITIATED) the page is going away. */
 	| { type: 'disconnected'; reason: string }
 	| { type: 'remote-share'; state: Extract<ShareState, 'off' | 'live' | 'paused'> }
 	/** Our own share ended outside the app (the browser's "stop sharing"). */
@@ -153,7 +153,8 @@ export class MediaSession {
 		room.on(RoomEvent.Disconnected, (reason) => {
 			if (!mine()) return;
 			const name = reason === undefined ? 'UNKNOWN' : String(DisconnectReason[reason]);
-			this.#opts.onEvent({ type: 'problem', kind: 'livekit_disconnect', message: 'The call connection closed.', reason: name });
+			// CLIENT_INITIATED without leave(): livekit-client's own page-leave handler (the tab is closing or reloading).
+			if (name !== 'CLIENT_INITIATED') this.#opts.onEvent({ type: 'problem', kind: 'livekit_disconnect', message: 'The call connection closed.', reason: name });
 			this.#opts.onEvent({ type: 'disconnected', reason: name });
 		});
 		room.on(RoomEvent.MediaDevicesError, (e) => mine() && this.#opts.onEvent({ type: 'problem', kind: 'media_error', message: e.message }));

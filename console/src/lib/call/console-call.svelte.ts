@@ -96,6 +96,8 @@ export class ConsoleCall {
 
 	#callId: string | null = null;
 	#rejoins = 0;
+	/** The page is being closed or reloaded: nothing is ended or rejoined from here on. */
+	#unloading = false;
 	#settings: CallSettings = DEFAULT_SETTINGS;
 	#feed: EventFeed | null = null;
 	#session: MediaSession | null = null;
@@ -234,6 +236,8 @@ export class ConsoleCall {
 			this.#kioskScreen = d.state;
 		});
 		feed.start();
+		const onPageHide = () => (this.#unloading = true);
+		window.addEventListener('pagehide', onPageHide);
 		const clock = setInterval(() => (this.#now = Date.now()), 1000);
 		const stopEffects = $effect.root(() => {
 			$effect(() => this.#alert.update(this.ringAlertActive ? this.#ringing : []));
@@ -245,6 +249,7 @@ export class ConsoleCall {
 			ringSound: () => this.#alert.soundPlaying
 		};
 		return () => {
+			window.removeEventListener('pagehide', onPageHide);
 			clearInterval(clock);
 			stopEffects();
 			this.#alert.stop();
@@ -350,7 +355,7 @@ export class ConsoleCall {
 			this.#phase = 'incall';
 			if (!published) this.#notice = { text: 'Your camera or microphone is not available: the kiosk cannot see or hear you.', tone: 'error' };
 		} catch (e) {
-			if (session !== this.#session) return;
+			if (session !== this.#session || this.#unloading) return;
 			const over = e instanceof ApiRequestError && (e.status === 404 || e.status === 409);
 			if (over) return this.#finish({ text: 'The call has ended.', tone: 'info' });
 			rememberHungUp(callId);
@@ -372,6 +377,7 @@ export class ConsoleCall {
 				this.#reconnecting = false;
 				break;
 			case 'disconnected': {
+				if (this.#unloading || e.reason === 'CLIENT_INITIATED') return;
 				// LiveKit gave up, or the guard removed a full reconnect that reused its token:
 				// rejoin with a fresh token while the call lives (the token request says if it does).
 				const id = this.#callId;

@@ -114,6 +114,8 @@ export class KioskCall {
 	#els = $state.raw<{ remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null }>({ remoteCamera: null, remoteScreen: null, selfView: null });
 	#graceTimer: ReturnType<typeof setTimeout> | null = null;
 	#rejoins = 0;
+	/** The page is being closed or reloaded: nothing is ended or rejoined from here on (a reload resumes). */
+	#unloading = false;
 
 	get phase(): Phase {
 		return this.#phase;
@@ -224,8 +226,11 @@ export class KioskCall {
 		});
 		feed.on('account.disabled', () => void this.#lock());
 		feed.start();
+		const onPageHide = () => (this.#unloading = true);
+		window.addEventListener('pagehide', onPageHide);
 		(window as unknown as { __kioskCall?: { cameraLive(): boolean; phase(): Phase } }).__kioskCall = { cameraLive: () => this.cameraLive(), phase: () => this.#phase };
 		return () => {
+			window.removeEventListener('pagehide', onPageHide);
 			feed.close();
 			this.#clearGrace();
 			void this.#session?.leave();
@@ -351,7 +356,7 @@ export class KioskCall {
 			logLine('call: connected');
 			if (!published) this.#notice = { text: MESSAGES.media, tone: 'error' };
 		} catch (e) {
-			if (session !== this.#session) return;
+			if (session !== this.#session || this.#unloading) return;
 			problem('call_error', (e as Error).message);
 			if (e instanceof ApiRequestError && (e.status === 404 || e.status === 409)) return this.#toStandby({ text: MESSAGES.ended, tone: 'info' });
 			// Could not get into the room: end the call cleanly rather than leave the concierge waiting.
@@ -403,6 +408,7 @@ export class KioskCall {
 	 * the seat (DUPLICATE_IDENTITY) or three failed rejoins wait for the server's verdict.
 	 */
 	#roomLost(reason: string): void {
+		if (this.#unloading || reason === 'CLIENT_INITIATED') return;
 		const id = this.#callId;
 		logLine(`call: livekit disconnected (${reason})`);
 		void this.#session?.leave();
