@@ -6,7 +6,7 @@
  *
  *   node --import tsx platform/testing/run.ts [unit|db|web|all] [filter-regex]
  *
- * unit: *.test.ts without services; db: *.db.test.ts (PostgreSQL, LiveKit);
+ * unit: *.test.ts without services (platform/, and eslint-rules/ for the lint config); db: *.db.test.ts (PostgreSQL, LiveKit);
  * web: kiosk/tests and console/tests (built apps, Chromium).
  * With `all`, infra/test.sh has run the lint group first (infra/lint.sh) and names
  * its counts file in LINT_COUNTS: each check is one pass or fail in the closing line.
@@ -26,7 +26,10 @@ const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
 process.env.NODE_ENV ??= 'test';
 
 const groups: Record<string, { dir: string; pattern: RegExp; ignore?: RegExp }[]> = {
-	unit: [{ dir: 'platform', pattern: /\.test\.ts$/, ignore: /\.db\.test\.ts$/ }],
+	unit: [
+		{ dir: 'platform', pattern: /\.test\.ts$/, ignore: /\.db\.test\.ts$/ },
+		{ dir: 'eslint-rules', pattern: /\.test\.ts$/ }
+	],
 	db: [{ dir: 'platform', pattern: /\.db\.test\.ts$/ }],
 	web: [
 		{ dir: 'kiosk/tests', pattern: /\.test\.ts$/ },
