@@ -2,7 +2,7 @@
 # The lint group of `npm test` (infra/test.sh runs it before the unit tests; alone:
 # `npm test -- lint [check-regex]`). Static checks, each one pass or one fail:
 #   1. shellcheck: infra/*.sh and .ci/run
-#   2. typescript: tsc over platform/ and bench/ (the root tsconfig.json)
+#   2. typescript: tsc over platform/, bench/ and eslint-rules/ (the root tsconfig.json)
 #   3. svelte-check:kiosk, svelte-check:console: components, routes, src/lib and tests/
 #   4. eslint: eslint.config.js (typed rules, no SQL outside *.repo.ts, ...)
 #   5. prettier: prettier --check . (fix with `npm run format`)
