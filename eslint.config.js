@@ -8,7 +8,15 @@ import kioskSvelteConfig from './kiosk/svelte.config.js';
 import consoleSvelteConfig from './console/svelte.config.js';
 import noSqlOutsideRepo from './eslint-rules/no-sql-outside-repo.js';
 
-const code = ['platform/**/*.ts', 'bench/**/*.ts', 'eslint-rules/**/*.ts', 'kiosk/src/**/*.{ts,svelte}', 'kiosk/tests/**/*.ts', 'console/src/**/*.{ts,svelte}', 'console/tests/**/*.ts'];
+const code = [
+	'platform/**/*.ts',
+	'bench/**/*.ts',
+	'eslint-rules/**/*.ts',
+	'kiosk/src/**/*.{ts,svelte}',
+	'kiosk/tests/**/*.ts',
+	'console/src/**/*.{ts,svelte}',
+	'console/tests/**/*.ts'
+];
 
 export default tseslint.config(
 	{
