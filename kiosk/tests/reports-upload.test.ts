@@ -199,7 +199,7 @@ test('random bodies, headers and encodings never get a 5xx', async () => {
 	const fields = ['id', 'kind', 'message', 'stack', 'reason', 'comment', 'appVersion', 'userAgent', 'url', 'occurredAt', 'device', 'logs', 'stats', '__proto__', 'constructor'];
 	const failures: string[] = [];
 	for (let i = 0; i < 200; i++) {
-		let body: Buffer;
+		let body: Buffer<ArrayBuffer>;
 		const mode = i % 5;
 		if (mode === 0) body = randomBytes(Math.floor(Math.random() * 4096));
 		else if (mode === 1) {
