@@ -10,6 +10,9 @@
  * browser in the answer to "accept" (platform/calls) from LIVEKIT_URL, which is
  * deployment configuration, not something fixed when the apps are built.
  *
+ * It also reads away request bodies that no handler read (drainUnread below), so
+ * an early refusal never leaves a kept-alive connection stuck.
+ *
  * HSTS belongs to the TLS proxy in front of the apps (docs/operations.md): the
  * apps themselves speak plain HTTP behind it.
  */
@@ -78,6 +81,31 @@ function apply(app: AppName, response: Response, api: boolean, signedIn: boolean
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const errorPage = (status: number, message: string) => `<!doctype html><html><head><meta charset="utf-8"><title>${status}</title></head><body><h1>${status}</h1><p>${escapeHtml(message)}</p></body></html>`;
 
+/**
+ * Read and discard a request body nobody read (a 401 or 415 answered first, a
+ * sign-out that needs no fields). adapter-node pauses the socket after the first
+ * chunk until the body is read, so an unread body left the kept-alive connection
+ * stuck: the next request on it waited for the server's keep-alive timeout and
+ * was then reset. Draining runs after the answer is ready and does not delay it;
+ * adapter-node's BODY_SIZE_LIMIT still bounds what is read.
+ */
+function drainUnread(request: Request): void {
+	if (!request.body || request.bodyUsed) return;
+	let reader: ReadableStreamDefaultReader<Uint8Array>;
+	try {
+		reader = request.body.getReader();
+	} catch {
+		return; // someone is reading it
+	}
+	void (async () => {
+		try {
+			while (!(await reader.read()).done);
+		} catch {
+			// Too large or cut off: adapter-node has already answered or will close the connection.
+		}
+	})();
+}
+
 /** The handle for one app; first in its hooks.server.ts sequence, so it also covers errors thrown by later handles. */
 export function securityHeaders(app: AppName): Handle {
 	return async ({ event, resolve }) => {
@@ -91,6 +119,7 @@ export function securityHeaders(app: AppName): Handle {
 			const html = !api && (event.request.headers.get('accept') ?? '').includes('text/html');
 			response = html ? new Response(errorPage(e.status, e.body.message), { status: e.status, headers: { 'content-type': 'text/html; charset=utf-8' } }) : json(e.body, { status: e.status });
 		}
+		drainUnread(event.request);
 		return apply(app, response, api, !!event.locals.actor);
 	};
 }
