@@ -357,4 +357,59 @@ for (const r of ROUTES.filter((x) => !only || only.test(`${x.app}:${x.route}`)))
 	});
 }
 
+/** Path segments and query strings an attacker might try on the read side. */
+const oddSegment = () =>
+	pick([
+		randomUUID(),
+		randomUUID().toUpperCase(),
+		'not-a-uuid',
+		'%00',
+		'%zz',
+		'%E0%A4',
+		'..%2F..%2Fetc%2Fpasswd',
+		'x'.repeat(rnd(5_000)),
+		'%F0%9F%98%80',
+		"'%20or%201=1--",
+		'00000000-0000-0000-0000-000000000000',
+		'__proto__',
+		'constructor',
+		encodeURIComponent('\u202e'),
+		'%EF%BC%90'
+	]);
+
+test('GET pages and endpoints with random ids and query strings: no 5xx, no hang', async () => {
+	const failures: string[] = [];
+	const cases: [App, Role, (seg: string) => string][] = [
+		['console', 'admin', (x) => `/reports/${x}`],
+		['console', 'admin', (x) => `/reports/${x}/__data.json`],
+		['console', 'operator', (x) => `/operator/reports/${x}`],
+		['console', 'operator', (x) => `/operator/reports/${x}/__data.json`],
+		['console', 'admin', (x) => `/reports?${x}=${x}`],
+		['console', 'operator', (x) => `/operator?loginId=${x}`],
+		['console', 'concierge', (x) => `/api/calls?${x}`],
+		['console', 'admin', (x) => `/api/me?x=${x}`],
+		['kiosk', 'kiosk', (x) => `/api/me?${x}`],
+		['kiosk', 'kiosk', (x) => `/?${x}=1`],
+		['console', 'admin', (x) => `/${x}`],
+		['kiosk', 'kiosk', (x) => `/api/calls/${x}/token`]
+	];
+	for (const [app, role, path] of cases) {
+		const origin = app === 'kiosk' ? apps.kiosk : apps.console;
+		const cookie = await cookieFor(app, role, tenant, platform);
+		for (let i = 0; i < 40; i++) {
+			const url = origin + path(oddSegment());
+			const started = Date.now();
+			try {
+				const post = url.includes('/api/calls/');
+				const res = await fetch(url, { method: post ? 'POST' : 'GET', headers: { cookie, origin, accept: pick(['text/html', 'application/json', '*/*']), ...(post ? { 'content-type': 'application/json' } : {}) }, body: post ? '{}' : undefined, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_MS) });
+				await res.arrayBuffer();
+				if (res.status >= 500) failures.push(`${url.slice(0, 120)} → ${res.status}`);
+			} catch (e) {
+				failures.push(`${url.slice(0, 120)} → ${(e as Error).message} after ${Date.now() - started} ms`);
+			}
+		}
+	}
+	assert.equal(failures, []);
+});
+
 test.run();
