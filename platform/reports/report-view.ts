@@ -24,7 +24,7 @@ export interface ReportView {
 	logs: string[];
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : v === null || v === undefined ? null : String(v));
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v as number | boolean | bigint));
 
 function pretty(v: unknown, indent: number): string {
 	try {

@@ -108,3 +108,8 @@ export async function sampleReports(sql: Sql, groupId: string, limit: number): P
 		where r.group_id = ${groupId} order by r.received_at desc limit ${limit}`;
 	return rows.map((r) => ({ id: r.id, kioskLoginId: r.kioskLoginId, kind: r.kind, receivedAt: r.receivedAt, body: toReportView(r.body) }));
 }
+
+/** Reports stored but not yet processed, across tenants (ids only, through the reports_pending() definer function). */
+export async function pendingReports(sql: Sql, limit: number, olderThanSeconds: number): Promise<{ id: string; tenantId: string }[]> {
+	return sql<{ id: string; tenantId: string }[]>`select id, tenant_id as "tenantId" from reports_pending(${limit}, ${olderThanSeconds + ' seconds'}::interval)`;
+}

@@ -59,7 +59,7 @@ export async function processReport(tenantId: string, reportId: string): Promise
 
 /** Reports stored but not yet processed, across tenants (ids only; see reports_pending()). */
 export async function pendingReports(limit = 1000, olderThanSeconds = 0): Promise<{ id: string; tenantId: string }[]> {
-	return db()<{ id: string; tenantId: string }[]>`select id, tenant_id as "tenantId" from reports_pending(${limit}, ${olderThanSeconds + ' seconds'}::interval)`;
+	return repo.pendingReports(db(), limit, olderThanSeconds);
 }
 
 function requireAdmin(actor: Actor): void {
