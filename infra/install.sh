@@ -28,6 +28,7 @@ PKG_CHECKS=(
   "redis|redis-server|command -v redis-server && command -v redis-cli"
   "chromium|chromium|[ -x /usr/bin/chromium ]"
   "curl|curl|command -v curl"
+  "shellcheck (npm test -- lint)|shellcheck|command -v shellcheck"
   "japanese font (screenshots)|fonts-ipafont-gothic|[ -d /usr/share/fonts/opentype/ipafont-gothic ]"
   "ca-certificates|ca-certificates|[ -s /etc/ssl/certs/ca-certificates.crt ]"
 )

@@ -25,7 +25,7 @@ mkdir -p .run/logs
 pids=()
 cleanup() {
   trap - INT TERM EXIT
-  ((${#pids[@]})) && kill "${pids[@]}" 2>/dev/null || true
+  if ((${#pids[@]})); then kill "${pids[@]}" 2>/dev/null || true; fi
   wait 2>/dev/null || true
   echo "apps stopped"
 }

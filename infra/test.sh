@@ -4,9 +4,12 @@
 #   2. npm packages (npm install when node_modules is missing or older than the lock file)
 #   3. services: PostgreSQL (test database), Redis, and a LiveKit instance of its own
 #      on test ports, whose webhooks reach the test console
-#   4. build both apps, then run every suite (unit, db, web) and print one line
-#      "N passed, N failed" totalled over all of them.
-# Usage: npm test [-- unit|db|web|all [file-regex]]
+#   4. the lint group (infra/lint.sh: shellcheck, tsc, svelte-check for both apps,
+#      eslint, prettier --check), each check one pass or fail
+#   5. build both apps, then run every suite (unit, db, web) and print one line
+#      "N passed, N failed" totalled over all of them, lint checks included.
+# Usage: npm test [-- lint|unit|db|web|all [file-regex]]
+#   (for lint the regex picks checks by name: npm test -- lint eslint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -42,20 +45,33 @@ export LIVEKIT_URL="ws://127.0.0.1:${LIVEKIT_PORT}"
 export REDIS_TEST_URL="redis://127.0.0.1:${REDIS_PORT:-6379}/$((1 + slot))"
 source infra/env.sh
 
+group=${1:-all}
+mkdir -p test-results
+
+# Static checks need no services: `npm test -- lint` stops after them; `all` runs
+# them first, goes on to the tests whatever they found, and counts them at the end.
+if [ "$group" = lint ]; then
+  bash infra/lint.sh "${2:-}" 2>&1 | tee test-results/output.txt
+  exit "${PIPESTATUS[0]}"
+fi
+if [ "$group" = all ]; then
+  export LINT_COUNTS="$REPO/test-results/lint-counts"
+  rm -f "$LINT_COUNTS"
+  bash infra/lint.sh 2>&1 | tee test-results/lint.txt || true
+fi
+
 bash infra/services.sh start
 if [ "${CI:-}" = true ]; then
   # On CI nothing should outlive the run: stop the LiveKit and Redis this run started.
   trap 'bash infra/services.sh stop >/dev/null 2>&1 || true' EXIT
 fi
 
-group=${1:-all}
 if [ "$group" = all ] || [ "$group" = web ]; then
   echo "build: kiosk and console"
   (cd kiosk && npx vite build --logLevel error)
   (cd console && npx vite build --logLevel error)
 fi
 
-mkdir -p test-results
 status=0
 node --import tsx platform/testing/run.ts "$group" "${2:-}" 2>&1 | tee test-results/output.txt || status=$?
 exit $status

@@ -63,5 +63,5 @@ export async function withTenant<T>(tenantId: string, fn: (tx: Sql) => Promise<T
 export async function closeDb(): Promise<void> {
 	const pools = [appSql, opsSql];
 	appSql = opsSql = null;
-	await Promise.all(pools.map((p) => p?.end({ timeout: 2 })));
+	await Promise.all(pools.filter((p) => p !== null).map((p) => p.end({ timeout: 2 })));
 }

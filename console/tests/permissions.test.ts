@@ -8,7 +8,7 @@ import { startApps } from '../../platform/testing/apps.ts';
 import { launchBrowser, screenshot } from '../../platform/testing/browser.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { ownerDb } from '../../platform/testing/db.ts';
-import { get, signInHttp, type SignedIn, post as postTo } from '../../platform/testing/http.ts';
+import { signInHttp, type SignedIn, post as postTo } from '../../platform/testing/http.ts';
 
 const test = suite('share permissions (built apps)');
 

@@ -141,3 +141,13 @@ export async function setPasswordHash(tx: Sql, id: string, passwordHash: string)
 export async function setSharePermissionFlags(tx: Sql, id: string, p: { canShareScreen: boolean; canViewKioskScreen: boolean }): Promise<void> {
 	await tx`update accounts set can_share_screen = ${p.canShareScreen}, can_view_kiosk_screen = ${p.canViewKioskScreen}, updated_at = now() where id = ${id}`;
 }
+
+/** Remote disable: the account can no longer sign in (its sessions are revoked by the caller). */
+export async function markDisabled(tx: Sql, accountId: string, byAccountId: string): Promise<void> {
+	await tx`update accounts set disabled_at = now(), disabled_by = ${byAccountId}, updated_at = now() where id = ${accountId}`;
+}
+
+/** Enable again, clearing the old account-wide failure count and lock too. */
+export async function markEnabled(tx: Sql, accountId: string): Promise<void> {
+	await tx`update accounts set disabled_at = null, disabled_by = null, failed_attempts = 0, locked_until = null, updated_at = now() where id = ${accountId}`;
+}

@@ -12,7 +12,7 @@ import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { revokeAccountSessions } from '../sessions/sessions.ts';
 import type { Actor, Role } from '../types.ts';
-import { clearSignInLocks, getAccountByLogin, type AccountRow } from './accounts.repo.ts';
+import { clearSignInLocks, getAccountByLogin, markDisabled, markEnabled, type AccountRow } from './accounts.repo.ts';
 import { parseLoginId } from './sign-in.ts';
 import { locateAccountTenant } from './locate.ts';
 import { publish } from '../events/events.ts';
@@ -74,12 +74,12 @@ async function setDisabled(actor: Actor, rawLoginId: unknown, disable: boolean, 
 		let revokedSessions = 0;
 		if (!already) {
 			if (disable) {
-				await tx`update accounts set disabled_at = now(), disabled_by = ${actor.accountId}, updated_at = now() where id = ${account.id}`;
+				await markDisabled(tx, account.id, actor.accountId);
 				revokedSessions = await revokeAccountSessions(tx, account.id);
 				// Delivered on commit: the app locks itself and its event stream closes.
 				await publish(tx, { tenantId, account: account.id }, { type: 'account.disabled', data: {} });
 			} else {
-				await tx`update accounts set disabled_at = null, disabled_by = null, failed_attempts = 0, locked_until = null, updated_at = now() where id = ${account.id}`;
+				await markEnabled(tx, account.id);
 				// Enabling also lifts every source's sign-in lock on the account.
 				await clearSignInLocks(tx, account.loginId);
 			}

@@ -1,7 +1,7 @@
 import { withTenant } from '../db.server.ts';
 import { Forbidden } from '../errors.ts';
 import type { Actor } from '../types.ts';
-import { listAudit, type AuditRow } from './audit.ts';
+import { listAudit, type AuditRow } from './audit.repo.ts';
 
 /** The tenant's audit log, newest first (admins and operators). */
 export async function readAuditLog(actor: Actor, limit = 100): Promise<AuditRow[]> {

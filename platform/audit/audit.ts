@@ -1,5 +1,6 @@
 import type { Sql } from '../db.server.ts';
 import type { Actor } from '../types.ts';
+import { insertAudit } from './audit.repo.ts';
 
 /** Every audited action. Adding one here is how a new kind of event enters the log. */
 export type AuditAction =
@@ -49,28 +50,16 @@ export interface AuditEntry {
  * commits or rolls back with the change it describes.
  */
 export async function writeAudit(tx: Sql, actor: Pick<Actor, 'accountId' | 'loginId'> | null, e: AuditEntry): Promise<void> {
-	await tx`
-		insert into audit_log (tenant_id, actor_account_id, actor_login_id, action, target_type, target_id, ip, detail)
-		values (${e.tenantId}, ${actor?.accountId ?? null}, ${actor?.loginId ?? null}, ${e.action},
-		        ${e.targetType ?? null}, ${e.targetId ?? null}, ${cleanIp(e.ip)}, ${tx.json((e.detail ?? {}) as never)})`;
-}
-
-export interface AuditRow {
-	id: number;
-	at: Date;
-	actorLoginId: string | null;
-	action: string;
-	targetType: string | null;
-	targetId: string | null;
-	ip: string | null;
-	detail: Record<string, unknown>;
-}
-
-export async function listAudit(tx: Sql, limit = 100): Promise<AuditRow[]> {
-	return tx<AuditRow[]>`
-		select id, at, actor_login_id as "actorLoginId", action, target_type as "targetType",
-		       target_id as "targetId", host(ip) as ip, detail
-		from audit_log order by at desc, id desc limit ${limit}`;
+	await insertAudit(tx, {
+		tenantId: e.tenantId,
+		actorAccountId: actor?.accountId ?? null,
+		actorLoginId: actor?.loginId ?? null,
+		action: e.action,
+		targetType: e.targetType ?? null,
+		targetId: e.targetId ?? null,
+		ip: cleanIp(e.ip),
+		detail: e.detail ?? {}
+	});
 }
 
 /** An address fit for the inet column (IPv4-mapped written as IPv4), or null. */

@@ -11,7 +11,7 @@ import { isUuid } from '../ids.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
 import type { Actor } from '../types.ts';
-import { log, logError, publishAll, record, requireRole, to } from './common.ts';
+import { log, logError, publishAll, requireRole, to } from './common.ts';
 import type { EndReason, RealtimeEvent } from './contract.ts';
 import type { Target } from '../events/events.ts';
 import * as repo from './calls.repo.ts';

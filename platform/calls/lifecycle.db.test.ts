@@ -233,7 +233,7 @@ test('a concierge whose console is gone past the grace is offline: rings stop an
 
 test('signing out mid-call ends the call for the kiosk and makes the concierge offline', async () => {
 	const s = await store(1);
-	const a = await answered(s);
+	await answered(s);
 	const k = await listen(s.tenant.id, s.kiosk.id, 'kiosk');
 	await leaveOnSignOut(s.cs[0]!.actor);
 	assert.is((await k.waitFor('call.ended')).reason, 'concierge_signed_out');

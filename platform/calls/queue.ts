@@ -16,7 +16,7 @@ import type { Target } from '../events/events.ts';
 import * as repo from './calls.repo.ts';
 import type { CallRow } from './calls.repo.ts';
 import { missCall } from './outcomes.ts';
-import { presenceOfAccount, presenceTimes, publicPresence, publishPresence, tenantState, type TenantState } from './presence.ts';
+import { presenceOfAccount, publicPresence, publishPresence, tenantState, type TenantState } from './presence.ts';
 
 const ringEvent = (c: CallRow, ringExpiresAt: string | null): RealtimeEvent => ({
 	type: 'call.ringing',

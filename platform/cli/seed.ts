@@ -2,6 +2,7 @@
 import postgres from 'postgres';
 import { db, closeDb, withTenant, type Sql } from '../db.server.ts';
 import { createTenant } from '../tenants/tenants.ts';
+import { findTenantIdBySlug } from '../tenants/tenants.repo.ts';
 import { findLogin, insertAccount } from '../accounts/accounts.repo.ts';
 import { hashPassword } from '../accounts/password.ts';
 import type { Role } from '../types.ts';
@@ -15,8 +16,8 @@ if (!ownerUrl) {
 const owner = postgres(ownerUrl, { max: 1, onnotice: () => {} });
 
 async function ensureTenant(slug: string, name: string, isPlatform = false, loginPrefix?: string): Promise<string> {
-	const [found] = await owner<{ id: string }[]>`select id from tenants where slug = ${slug}`;
-	if (found) return found.id;
+	const found = await findTenantIdBySlug(owner as unknown as Sql, slug);
+	if (found) return found;
 	return (await createTenant(owner as unknown as Sql, { slug, name, isPlatform, loginPrefix })).id;
 }
 

@@ -5,6 +5,7 @@
  * hub.server.ts) delivers it to the streams it holds.
  */
 import type { Sql } from '../db.server.ts';
+import { notify } from './events.repo.ts';
 import type { Role } from '../types.ts';
 import type { RealtimeEvent } from '../calls/contract.ts';
 
@@ -50,7 +51,7 @@ export function encode(target: Target, event: RealtimeEvent): string {
  * pass the pool to deliver it now.
  */
 export async function publish(sql: Sql, target: Target, event: RealtimeEvent): Promise<void> {
-	await sql`select pg_notify(${CHANNEL}, ${encode(target, event)})`;
+	await notify(sql, CHANNEL, encode(target, event));
 }
 
 /** Tell the streams opened with one session that it is over (they close; their reconnects meet a 401). */

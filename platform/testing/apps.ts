@@ -48,7 +48,7 @@ function launch(name: 'kiosk' | 'console', port: number): Promise<string> {
 				if (r.ok) return resolve(origin);
 			} catch {}
 			if (Date.now() > deadline) return reject(new Error(`${name} did not start on ${origin}`));
-			setTimeout(poll, 150);
+			setTimeout(() => void poll(), 150);
 		};
 		void poll();
 	});

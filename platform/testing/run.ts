@@ -6,9 +6,12 @@
  *
  *   node --import tsx platform/testing/run.ts [unit|db|web|all] [filter-regex]
  *
- * unit: *.test.ts without services; db: *.db.test.ts (PostgreSQL, LiveKit);
+ * unit: *.test.ts without services (platform/, and eslint-rules/ for the lint config); db: *.db.test.ts (PostgreSQL, LiveKit);
  * web: kiosk/tests and console/tests (built apps, Chromium).
+ * With `all`, infra/test.sh has run the lint group first (infra/lint.sh) and names
+ * its counts file in LINT_COUNTS: each check is one pass or fail in the closing line.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'uvu/parse';
 import { run } from 'uvu/run';
 import { migrate } from '../migrate.server.ts';
@@ -23,7 +26,10 @@ const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
 process.env.NODE_ENV ??= 'test';
 
 const groups: Record<string, { dir: string; pattern: RegExp; ignore?: RegExp }[]> = {
-	unit: [{ dir: 'platform', pattern: /\.test\.ts$/, ignore: /\.db\.test\.ts$/ }],
+	unit: [
+		{ dir: 'platform', pattern: /\.test\.ts$/, ignore: /\.db\.test\.ts$/ },
+		{ dir: 'eslint-rules', pattern: /\.test\.ts$/ }
+	],
 	db: [{ dir: 'platform', pattern: /\.db\.test\.ts$/ }],
 	web: [
 		{ dir: 'kiosk/tests', pattern: /\.test\.ts$/ },
@@ -78,6 +84,21 @@ try {
 process.stdout.write = write;
 
 await Promise.allSettled([runClosers(), stopApps(), closeBrowser(), closeDb(), closeOwnerDb()]);
-const failed = total - passed - skipped + (crashed ? 1 : 0);
+let failed = total - passed - skipped + (crashed ? 1 : 0);
+const lint = lintCounts();
+if (lint) {
+	passed += lint.passed;
+	failed += lint.failed;
+	console.log(`\nlint: ${lint.passed} passed, ${lint.failed} failed${lint.names ? ` (${lint.names}: see test-results/lint.txt)` : ''}`);
+}
 console.log(`\n${group}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || process.exitCode ? 1 : 0);
+
+/** The lint group's counts ("passed failed names…"); a missing file means the group did not finish: one failure. */
+function lintCounts(): { passed: number; failed: number; names: string } | null {
+	const file = process.env.LINT_COUNTS;
+	if (!file) return null;
+	if (!existsSync(file)) return { passed: 0, failed: 1, names: 'the lint group did not finish' };
+	const [p, f, ...names] = readFileSync(file, 'utf8').trim().split(' ');
+	return { passed: Number(p), failed: Number(f), names: names.join(' ') };
+}

@@ -6,6 +6,7 @@
  */
 import { config } from '../../config.server.ts';
 import { db } from '../../db.server.ts';
+import { purgeBatch, type PurgeFunction } from './retention.repo.ts';
 
 export interface Purger {
 	name: string;
@@ -16,11 +17,7 @@ export interface Purger {
 
 const DAY = 24 * 3600 * 1000;
 
-async function callPurge(fn: 'retention_purge_audit_log' | 'retention_purge_crash_reports' | 'retention_purge_calls', cutoff: Date, limit: number): Promise<number> {
-	const sql = db();
-	const [row] = await sql<{ n: number }[]>`select ${sql(fn)}(${cutoff}, ${limit}) as n`;
-	return Number(row!.n);
-}
+const callPurge = (fn: PurgeFunction, cutoff: Date, limit: number) => purgeBatch(db(), fn, cutoff, limit);
 
 export const purgers: Purger[] = [
 	{ name: 'audit_log', retentionDays: () => config().auditRetentionDays, purgeBatch: (c, l) => callPurge('retention_purge_audit_log', c, l) },
