@@ -92,6 +92,14 @@ async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => bool
 
 const text = async (p: Page, sel = 'body') => (await p.textContent(sel)) ?? '';
 
+/**
+ * Poll a string expression in the page until it is true. (waitForFunction with a
+ * string compiles it in the page, which the apps' CSP forbids; evaluate does not.)
+ */
+async function waitForTrue(p: Page, expression: string, ms = 10_000): Promise<void> {
+	await waitFor(expression, () => p.evaluate(expression) as Promise<unknown>, (v) => v === true, ms);
+}
+
 test('the concierge closes the tab mid-call: the kiosk shows reconnecting, then stops its camera and returns to standby', async () => {
 	const { c, kiosks, kioskAccounts } = await people();
 	const k = kiosks[0]!.page;
@@ -236,7 +244,7 @@ test('a kiosk calls while the only concierge is busy: it waits in line with its 
 	// The first call ends; after its wrap-up the concierge is free and the queued call rings.
 	await k1.click('button:has-text("Hang up")');
 	await c.page.waitForSelector('li[data-call-id] button:has-text("Accept")', { timeout: 30_000 });
-	await k2.waitForFunction(`!document.querySelector('[data-queue-position]') && document.body.innerText.includes('Calling a concierge')`, undefined, { timeout: 10_000 });
+	await waitForTrue(k2, `!document.querySelector('[data-queue-position]') && document.body.innerText.includes('Calling a concierge')`);
 	assert.ok((await callRow(kioskAccounts[1]!.id)).ring_expires_at, 'ringing now: a ring timer is set');
 	assert.is(await c.page.getAttribute('section[data-status]', 'data-ring-alert'), 'on');
 	await c.page.click('li[data-call-id] button:has-text("Accept")');
@@ -304,7 +312,7 @@ test('two rings in a row go unanswered: ring alerts stop each time, and the conc
 		await k.click('button.call');
 		await c.page.waitForSelector('li[data-call-id]', { timeout: 10_000 });
 		await c.page.waitForSelector('section[data-ring-alert=on]');
-		await c.page.waitForFunction(`document.title.includes('is calling')`, undefined, { timeout: 5_000 });
+		await waitForTrue(c.page, `document.title.includes('is calling')`, 5_000);
 		assert.ok(await c.page.evaluate(`window.__consoleCall.ringAlert()`), 'the ring alert is on');
 		assert.ok(await c.page.evaluate(`window.__consoleCall.ringSound()`), 'the ring sound plays');
 		const notes = (await c.page.evaluate(`window.__notes`)) as { title: string; closed: boolean }[];
@@ -391,7 +399,7 @@ test('an admin withdraws screen sharing while the concierge shares: the share st
 	const as = await signInHttp(apps.console, admin.loginId, admin.password);
 	const r = await post(as, '/api/accounts/permissions', JSON.stringify({ loginId: concierge.loginId, canShareScreen: false, canViewKioskScreen: true }), 'application/json');
 	assert.is(r.status, 200);
-	await c.page.waitForFunction(`document.body.innerText.includes('showing your screen not allowed')`, undefined, { timeout: 10_000 });
+	await waitForTrue(c.page, `document.body.innerText.includes('showing your screen not allowed')`);
 	assert.is(await c.page.$('button:has-text("Stop sharing my screen")'), null, 'the share control is gone');
 	assert.is(await c.page.$('button:has-text("Share my screen")'), null, 'and sharing cannot be started again');
 	await k.waitForSelector('video.remote-screen', { state: 'detached', timeout: 10_000 });
