@@ -58,7 +58,8 @@ export const MESSAGES = {
 	callFailed: '通話を開始できませんでした。もう一度お試しください。 The call could not be started. Please try again.',
 	joinFailed: '通話に接続できませんでした。もう一度お試しください。 The call could not be connected. Please try again.',
 	media: 'カメラまたはマイクを使用できません。 The camera or microphone is not available.',
-	shareFailed: '画面を共有できませんでした。 Your screen could not be shared.'
+	shareFailed: '画面を共有できませんでした。 Your screen could not be shared.',
+	tooMany: '少し待ってからもう一度お試しください。 Please wait a moment, then try again.'
 } as const;
 
 export interface Notice {
@@ -290,6 +291,7 @@ export class KioskCall {
 		} catch (e) {
 			const err = e instanceof ApiRequestError ? e : null;
 			if (err?.code === 'no_concierge') this.#notice = { text: END_MESSAGES.no_concierge, tone: 'info' };
+			else if (err?.status === 429) this.#notice = { text: MESSAGES.tooMany, tone: 'info' };
 			else if (err?.code === 'call_in_progress') {
 				// The server holds a live call of ours: its snapshot decides (resume it, or hang it up again).
 				logLine('call: already in progress; resyncing');
