@@ -26,7 +26,7 @@ test('callAction posts the typed body to the action path and returns the result'
 		assert.is(view.id, 'c1');
 		assert.is(f.seen[0]!.url, '/api/calls/c1/share');
 		assert.is(f.seen[0]!.init!.method, 'POST');
-		assert.equal(JSON.parse(String(f.seen[0]!.init!.body)), { state: 'paused' });
+		assert.equal(JSON.parse(f.seen[0]!.init!.body as string), { state: 'paused' });
 		assert.is(new Headers(f.seen[0]!.init!.headers).get('content-type'), 'application/json');
 	} finally {
 		f.restore();

@@ -327,7 +327,7 @@ export class KioskCall {
 			const r = await retryUntilConfirmed(() => callAction(id, action), { onRetry: (e, n) => logLine(`call: ${action} not confirmed yet (${e.code}, try ${n})`) });
 			// A cancel that met an answer (409, or the call came back accepted): hang it up instead.
 			const stillLive = r.settled === 'over' ? r.error.status === 409 && action === 'cancel' : r.value.state === 'accepted' || r.value.state === 'ringing';
-			if (stillLive && action === 'cancel') return this.#confirmEnd(id, 'hangup');
+			if (stillLive && action === 'cancel') return await this.#confirmEnd(id, 'hangup');
 			logLine(`call: ${action} confirmed`);
 		} catch (e) {
 			problem('call_error', `${action} failed: ${(e as Error).message}`);
