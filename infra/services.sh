@@ -179,6 +179,11 @@ pg_start() {
       return 1
     fi
   fi
+  # Room for the apps, the worker, LISTEN connections and several test slots at once
+  # (each slot's apps, worker and test process hold pools of their own).
+  if [ "$("${AS_ROOT[@]}" pg_conftool -s "$PG_VERSION" "$PG_CLUSTER" show max_connections 2>/dev/null || echo 100)" -lt 300 ] && ! pg_running; then
+    "${AS_ROOT[@]}" pg_conftool "$PG_VERSION" "$PG_CLUSTER" set max_connections 300
+  fi
   port="$("${AS_ROOT[@]}" pg_conftool -s "$PG_VERSION" "$PG_CLUSTER" show port 2>/dev/null || echo 5432)"
   if [ "$port" != "$PGPORT" ]; then
     say "postgres: cluster $PG_VERSION/$PG_CLUSTER is configured for port $port, setting port $PGPORT"
