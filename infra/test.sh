@@ -36,6 +36,7 @@ export DATABASE_OWNER_URL="postgres://concierge_owner:${DB_OWNER_PASSWORD:-owner
 export DATABASE_OPS_URL="postgres://concierge_ops:${DB_OPS_PASSWORD:-ops-dev-password}@127.0.0.1:${PGPORT:-5432}/$test_db"
 export TEST_KIOSK_PORT=$((5183 + 10 * slot))
 export TEST_CONSOLE_PORT=$((5184 + 10 * slot))
+export WORKER_HEALTH_PORT=$((5185 + 10 * slot))
 export RUN_DIR="$REPO/.run/test$slot"
 export LIVEKIT_PORT=$((7890 + 10 * slot))
 export LIVEKIT_TCP_PORT=$((7891 + 10 * slot))
