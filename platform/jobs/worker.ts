@@ -8,6 +8,7 @@
  * 127.0.0.1), see platform/health.ts. A bad or missing variable, or a development
  * secret in production, stops it at start with a message naming the variable.
  */
+import type { Server } from 'node:http';
 import { closeDb } from '../db.server.ts';
 import { ConfigError, config } from '../config.server.ts';
 import { defaultBackend, openQueue, startWorker } from './queue.server.ts';
@@ -30,6 +31,25 @@ const backend = defaultBackend();
 const queue = openQueue();
 const worker = startWorker(handlers(), { log });
 
+// Signals are handled from the start: a SIGTERM that arrives while the worker is still
+// starting up closes it cleanly too.
+let health: Server | null = null;
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+	if (closing) return;
+	closing = true;
+	log({ level: 'info', msg: 'worker closing', signal });
+	const force = setTimeout(() => process.exit(1), 30_000);
+	force.unref();
+	health?.close();
+	await worker.close();
+	await queue.close();
+	await closeDb();
+	process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
 // Repeatable jobs (BullMQ 6: job schedulers; upsert is idempotent across restarts).
 await queue.upsertJobScheduler('reports.sweep', { every: 2_000 }, { name: 'reports.sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
 // Ring timeouts, the queue, presence lapses, party-gone and maximum-duration ends (platform/calls/forced-end.ts).
@@ -51,7 +71,7 @@ collectSharedState({
 	}
 });
 const { host, port } = config().workerHealth;
-const health = port
+health = port
 	? await startHealthServer({
 			host,
 			port,
@@ -66,19 +86,3 @@ const health = port
 		})
 	: null;
 log({ level: 'info', msg: 'worker ready', backend: backend.kind, queue: config().jobs.queue, concurrency: config().jobs.concurrency, health: health ? `http://${host}:${port}` : null });
-
-let closing = false;
-async function shutdown(signal: string): Promise<void> {
-	if (closing) return;
-	closing = true;
-	log({ level: 'info', msg: 'worker closing', signal });
-	const force = setTimeout(() => process.exit(1), 30_000);
-	force.unref();
-	health?.close();
-	await worker.close();
-	await queue.close();
-	await closeDb();
-	process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
