@@ -9,6 +9,8 @@
 #   CONCIERGE_CACHE   cache dir (default ~/.cache/concierge); livekit-server
 #                     ends up at $CONCIERGE_CACHE/bin/livekit-server
 #   LIVEKIT_VERSION   only for documentation; the pinned version is 1.13.5
+#   INSTALL_PROFILE   dev (default): everything, test tools included;
+#                     server: what a production host needs (infra/prod/install.sh)
 set -euo pipefail
 
 LIVEKIT_VERSION=1.13.5
@@ -31,7 +33,16 @@ PKG_CHECKS=(
   "shellcheck (npm test -- lint)|shellcheck|command -v shellcheck"
   "japanese font (screenshots)|fonts-ipafont-gothic|[ -d /usr/share/fonts/opentype/ipafont-gothic ]"
   "ca-certificates|ca-certificates|[ -s /etc/ssl/certs/ca-certificates.crt ]"
+  "caddy (production proxy; infra tests)|caddy|command -v caddy"
+  "nftables (firewall test)|nftables|command -v nft"
+  "iproute2 (network namespaces)|iproute2|command -v ip"
+  "openssl (certificates)|openssl|command -v openssl"
 )
+
+if [ "${INSTALL_PROFILE:-dev}" = server ]; then
+  # A production host needs no browser, linter or screenshot font.
+  PKG_CHECKS=("${PKG_CHECKS[0]}" "${PKG_CHECKS[3]}" "${PKG_CHECKS[6]}")
+fi
 
 missing_labels=()
 missing_pkgs=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The lint group of `npm test` (infra/test.sh runs it before the unit tests; alone:
 # `npm test -- lint [check-regex]`). Static checks, each one pass or one fail:
-#   1. shellcheck: infra/*.sh and .ci/run
+#   1. shellcheck: infra/*.sh, infra/prod/*.sh and .ci/run
 #   2. typescript: tsc over platform/, bench/ and eslint-rules/ (the root tsconfig.json)
 #   3. svelte-check:kiosk, svelte-check:console: components, routes, src/lib and tests/
 #   4. eslint: eslint.config.js (typed rules, no SQL outside *.repo.ts, ...)
@@ -49,7 +49,7 @@ svelte_check() {
 sync_out=$( (cd kiosk && "$bin/svelte-kit" sync) 2>&1 && (cd console && "$bin/svelte-kit" sync) 2>&1) ||
   printf 'lint: svelte-kit sync failed (svelte-check and eslint will fail too):\n%s\n' "$sync_out"
 
-check shellcheck shellcheck infra/*.sh .ci/run
+check shellcheck shellcheck -x infra/*.sh infra/prod/*.sh .ci/run
 check typescript "$bin/tsc" -p tsconfig.json --noEmit --pretty false
 check svelte-check:kiosk svelte_check kiosk
 check svelte-check:console svelte_check console

@@ -8,7 +8,7 @@
 #      eslint, prettier --check), each check one pass or fail
 #   5. build both apps, then run every suite (unit, db, web) and print one line
 #      "N passed, N failed" totalled over all of them, lint checks included.
-# Usage: npm test [-- lint|unit|db|web|all [file-regex]]
+# Usage: npm test [-- lint|unit|db|web|infra|all [file-regex]]
 #   (for lint the regex picks checks by name: npm test -- lint eslint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,7 +67,7 @@ if [ "${CI:-}" = true ]; then
   trap 'bash infra/services.sh stop >/dev/null 2>&1 || true' EXIT
 fi
 
-if [ "$group" = all ] || [ "$group" = web ]; then
+if [ "$group" = all ] || [ "$group" = web ] || [ "$group" = infra ]; then
   echo "build: kiosk and console"
   (cd kiosk && npx vite build --logLevel error)
   (cd console && npx vite build --logLevel error)
