@@ -142,7 +142,9 @@ render_caddyfile() {
 
 (app) {
 	$tls
-	encode zstd gzip
+	# Not the event streams: a compressing encoder holds small SSE frames back.
+	@compressible not path /api/events
+	encode @compressible zstd gzip
 	# Prometheus scrapes each process on its own port; never through the proxy.
 	@metrics path /metrics /metrics/*
 	respond @metrics 404

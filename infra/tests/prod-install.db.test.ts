@@ -76,7 +76,8 @@ test('install --render-only: root-only env with fresh secrets, a valid Caddyfile
 			if (/kiosk|console|worker|livekit/.test(u)) {
 				assert.match(text, 'Restart=always', `${u} restarts`);
 				assert.match(text, 'RestartPreventExitStatus=78', `${u} does not loop on a refused configuration`);
-				assert.match(text, 'EnvironmentFile=/etc/concierge/concierge.env');
+				if (u.includes('livekit')) assert.not.match(text, 'EnvironmentFile=', 'livekit-server would take LIVEKIT_* variables as config overrides');
+				else assert.match(text, 'EnvironmentFile=/etc/concierge/concierge.env');
 			}
 		}
 		const verify = spawnSync('systemd-analyze', ['verify', '--man=no', ...units.map((u) => join(dir, u))], { encoding: 'utf8' });
