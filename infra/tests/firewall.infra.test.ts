@@ -193,17 +193,14 @@ function selectedPairs(page: Page): Promise<{ candidateType: string; relayProtoc
 		for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs ?? []) {
 			if (pc.connectionState !== 'connected') continue;
 			const stats = await pc.getStats();
-			stats.forEach((s: Record<string, unknown>) => {
-				if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
-				const pair = stats.get(String(s.selectedCandidatePairId)) as Record<string, unknown> | undefined;
-				const local = pair ? (stats.get(String(pair.localCandidateId)) as Record<string, unknown> | undefined) : undefined;
-				if (local)
-					out.push({
-						candidateType: String(local.candidateType),
-						relayProtocol: local.relayProtocol ? String(local.relayProtocol) : null,
-						protocol: String(local.protocol),
-						address: String(local.address ?? local.ip ?? '')
-					});
+			const all = new Map<string, Record<string, string | undefined>>();
+			stats.forEach((s: Record<string, string | undefined>) => all.set(s.id!, s));
+			for (const s of all.values()) {
+				if (s.type !== 'transport' || !s.selectedCandidatePairId) continue;
+				const pair = all.get(s.selectedCandidatePairId);
+				const local = pair?.localCandidateId ? all.get(pair.localCandidateId) : undefined;
+				if (local) out.push({ candidateType: local.candidateType ?? '', relayProtocol: local.relayProtocol ?? null, protocol: local.protocol ?? '', address: local.address ?? local.ip ?? '' });
+			}
 			});
 		}
 		return out;
