@@ -201,7 +201,6 @@ function selectedPairs(page: Page): Promise<{ candidateType: string; relayProtoc
 				const local = pair?.localCandidateId ? all.get(pair.localCandidateId) : undefined;
 				if (local) out.push({ candidateType: local.candidateType ?? '', relayProtocol: local.relayProtocol ?? null, protocol: local.protocol ?? '', address: local.address ?? local.ip ?? '' });
 			}
-			});
 		}
 		return out;
 	});
