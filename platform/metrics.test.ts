@@ -24,9 +24,10 @@ async function exported(): Promise<Set<string>> {
 }
 
 test('recording functions move the values they should', async () => {
-	metrics.callPlaced('ringing');
-	metrics.callFinished('ended', 'hung_up_by_kiosk');
-	metrics.ringDelivered(0.02);
+	const tenantId = '00000000-0000-4000-8000-000000000001';
+	metrics.callPlaced(tenantId, 'ringing');
+	metrics.callFinished(tenantId, 'ended', 'hung_up_by_kiosk');
+	metrics.ringDelivered(tenantId, 0.02);
 	metrics.streamOpened('concierge');
 	metrics.streamOpened('concierge');
 	metrics.streamClosed('concierge');
@@ -34,9 +35,9 @@ test('recording functions move the values they should', async () => {
 	metrics.signInFailed('kiosk', true);
 	const { body, contentType } = await metricsText('test');
 	assert.match(contentType, 'text/plain');
-	assert.match(body, 'concierge_calls_placed_total{start="ringing",process="test"} 1');
-	assert.match(body, 'concierge_calls_finished_total{state="ended",reason="hung_up_by_kiosk",process="test"} 1');
-	assert.match(body, 'concierge_ring_delivery_seconds_bucket{le="0.025",process="test"} 1');
+	assert.match(body, 'concierge_calls_placed_total{start="ringing",tenant="customer",process="test"} 1');
+	assert.match(body, 'concierge_calls_finished_total{state="ended",reason="hung_up_by_kiosk",tenant="customer",process="test"} 1');
+	assert.match(body, 'concierge_ring_delivery_seconds_bucket{le="0.025",tenant="customer",process="test"} 1');
 	assert.match(body, 'concierge_event_streams_open{role="concierge",process="test"} 1');
 	assert.match(body, 'concierge_jobs_failed_total{job="calls.sweep",outcome="retry",process="test"} 1');
 	assert.match(body, 'concierge_signin_lockouts_total{app="kiosk",process="test"} 1');

@@ -7,10 +7,12 @@
  * Gauges that describe shared state (concierges by state, job queue depth) are
  * filled at scrape time by collectors registered by the process that can see
  * that state (the worker); per-process counts (open streams) are kept in memory.
- * All names start with `concierge_`; infra/monitoring/ holds the dashboard and
+ * Call metrics carry tenant="customer" or tenant="synthetic" (the call probe's tenant,
+ * migration 009): KPIs count customer only. All names start with `concierge_`; infra/monitoring/ holds the dashboard and
  * the alert rules written against them.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { refreshSyntheticTenants, tenantKind } from './tenants/synthetic.ts';
 
 export const registry = new Registry();
 
@@ -18,6 +20,7 @@ const ringDelivery = new Histogram({
 	name: 'concierge_ring_delivery_seconds',
 	help: 'From a ring being published to it reaching a concierge stream (per stream).',
 	buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+	labelNames: ['tenant'] as const,
 	registers: [registry]
 });
 
@@ -25,26 +28,28 @@ const callSetup = new Histogram({
 	name: 'concierge_call_setup_seconds',
 	help: 'From a concierge accepting to both parties being in the LiveKit room.',
 	buckets: [0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30],
+	labelNames: ['tenant'] as const,
 	registers: [registry]
 });
 
 const callsPlaced = new Counter({
 	name: 'concierge_calls_placed_total',
 	help: 'Calls placed by kiosks, by whether they rang at once or queued.',
-	labelNames: ['start'] as const,
+	labelNames: ['start', 'tenant'] as const,
 	registers: [registry]
 });
 
 const callsAccepted = new Counter({
 	name: 'concierge_calls_accepted_total',
 	help: 'Calls answered by a concierge.',
+	labelNames: ['tenant'] as const,
 	registers: [registry]
 });
 
 const callsFinished = new Counter({
 	name: 'concierge_calls_finished_total',
 	help: 'Calls that came to an end, by final state (ended, missed, cancelled) and end reason.',
-	labelNames: ['state', 'reason'] as const,
+	labelNames: ['state', 'reason', 'tenant'] as const,
 	registers: [registry]
 });
 
@@ -120,21 +125,27 @@ const readiness = new Gauge({
 export type CallStart = 'ringing' | 'queued';
 export type Role = 'kiosk' | 'concierge' | 'admin' | 'operator';
 
+/** The tenant label of a call metric (and a refresh of the synthetic set when it is old). */
+function tenant(tenantId: string): 'synthetic' | 'customer' {
+	void refreshSyntheticTenants();
+	return tenantKind(tenantId);
+}
+
 export const metrics = {
-	ringDelivered(seconds: number): void {
-		ringDelivery.observe(Math.max(0, seconds));
+	ringDelivered(tenantId: string, seconds: number): void {
+		ringDelivery.observe({ tenant: tenant(tenantId) }, Math.max(0, seconds));
 	},
-	callSetUp(seconds: number): void {
-		callSetup.observe(Math.max(0, seconds));
+	callSetUp(tenantId: string, seconds: number): void {
+		callSetup.observe({ tenant: tenant(tenantId) }, Math.max(0, seconds));
 	},
-	callPlaced(start: CallStart): void {
-		callsPlaced.inc({ start });
+	callPlaced(tenantId: string, start: CallStart): void {
+		callsPlaced.inc({ start, tenant: tenant(tenantId) });
 	},
-	callAccepted(): void {
-		callsAccepted.inc();
+	callAccepted(tenantId: string): void {
+		callsAccepted.inc({ tenant: tenant(tenantId) });
 	},
-	callFinished(state: 'ended' | 'missed' | 'cancelled', reason: string): void {
-		callsFinished.inc({ state, reason });
+	callFinished(tenantId: string, state: 'ended' | 'missed' | 'cancelled', reason: string): void {
+		callsFinished.inc({ state, reason, tenant: tenant(tenantId) });
 	},
 	streamOpened(role: string): void {
 		streamsOpen.inc({ role });

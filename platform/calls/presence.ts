@@ -9,6 +9,7 @@ import type { Actor } from '../types.ts';
 import { logError, publishAll, to } from './common.ts';
 import type { CallSettings, PresenceState, TenantPresence } from './contract.ts';
 import * as repo from './calls.repo.ts';
+import { refreshSyntheticTenants, tenantKind } from '../tenants/synthetic.ts';
 
 export const presenceTimes = (): repo.PresenceTimes => ({
 	offlineGraceSeconds: config().presenceOfflineGraceSeconds,
@@ -83,12 +84,15 @@ export async function consoleStreamClosed(actor: Actor): Promise<void> {
 }
 
 /**
- * Concierges by effective state over every tenant with live presence or live calls
- * (for the worker's metrics; tenants where everyone is offline are not visited).
+ * Concierges by effective state over every customer tenant with live presence or live
+ * calls (for the worker's metrics; tenants where everyone is offline are not visited).
  */
 export async function conciergeCounts(): Promise<Record<PresenceState, number>> {
 	const counts: Record<PresenceState, number> = { available: 0, busy: 0, away: 0, offline: 0 };
+	await refreshSyntheticTenants();
 	for (const tenantId of await repo.sweepTenants(db())) {
+		// The probe's synthetic tenant is no staffing figure.
+		if (tenantKind(tenantId) === 'synthetic') continue;
 		const s = await withTenant(tenantId, (tx) => tenantState(tx));
 		for (const [state, ids] of s.byState) counts[state] += ids.length;
 	}

@@ -102,7 +102,7 @@ export async function handleLiveKitEvent(ev: WebhookInput): Promise<{ removed?: 
 			await removeIntruder(roomName, p.identity, verdict.problem);
 			return { removed: p.identity };
 		}
-		if (verdict.setUp !== null) metrics.callSetUp(verdict.setUp);
+		if (verdict.setUp !== null) metrics.callSetUp(found.tenantId, verdict.setUp);
 		return null;
 	}
 	if (!found) return null;

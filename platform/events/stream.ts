@@ -15,6 +15,7 @@ import { subscribe, type Delivery } from './hub.server.ts';
 import { liveSessionIds } from './streams.repo.ts';
 import { logError } from '../log.ts';
 import { metrics } from '../metrics.ts';
+import { refreshSyntheticTenants } from '../tenants/synthetic.ts';
 
 const HEARTBEAT_MS = 15_000;
 const encoder = new TextEncoder();
@@ -90,7 +91,7 @@ export function eventStream(actor: Actor, session: { id: string }, opts: StreamO
 			const send = (d: Delivery) => {
 				if (d.event.type === 'session.ended' && d.event.data.sessionId !== session.id) return;
 				controller.enqueue(frame(d.event.type, { ...d.event.data, publishedAt: d.publishedAt }));
-				if (d.event.type === 'call.ringing') metrics.ringDelivered((Date.now() - d.publishedAt) / 1000);
+				if (d.event.type === 'call.ringing') metrics.ringDelivered(actor.tenantId, (Date.now() - d.publishedAt) / 1000);
 				// A disabled account's or an ended session's stream ends here; its reconnects meet a 401.
 				if (d.event.type === 'account.disabled' || d.event.type === 'session.ended') end();
 			};
@@ -113,6 +114,7 @@ export function eventStream(actor: Actor, session: { id: string }, opts: StreamO
 			};
 			open.add(entry);
 			metrics.streamOpened(actor.role);
+			void refreshSyntheticTenants();
 			hook('beat', opts.onBeat);
 			startBeat();
 		},
