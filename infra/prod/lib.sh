@@ -207,7 +207,9 @@ rtc:
   tcp_port: $LIVEKIT_TCP_PORT
   udp_port: $LIVEKIT_UDP_PORT
   use_external_ip: false
-  node_ip: $PUBLIC_IP
+  # With TURN on its own address, media uses that address too: LiveKit's TURN relays
+  # from sockets on its bind address but advertises node_ip, so the two must agree.
+  node_ip: ${TURN_IP:-$PUBLIC_IP}
 turn:
   enabled: true
   domain: $TURN_HOST
