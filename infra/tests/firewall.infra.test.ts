@@ -2,8 +2,8 @@
  * Firewall traversal, for real, with network namespaces on this machine:
  *
  *   store  (198.18.B.2)  --veth--  server (198.18.B.1 / 198.18.B+1.1)  --veth--  concierge (198.18.B+1.2)
- *                                  services on 198.19.B.10 (Caddy :443, LiveKit ICE :7881/:7882)
- *                                          and 198.19.B.11 (LiveKit TURN/TLS :443)
+ *                                  services on an interface of their own: 198.19.B.10 (Caddy :443)
+ *                                  and 198.19.B.11 (LiveKit TURN/TLS :443, ICE :7881/:7882)
  *   host   (198.18.B+2.1: a forwarder to the host's PostgreSQL) --veth-- server (198.18.B+2.2)
  *
  * The server runs the production configuration (infra/prod: Caddy with `tls internal`,
@@ -90,8 +90,14 @@ async function build(): Promise<Setup> {
 	net.link('s', srv, `198.18.${B}.1/24`, store, `198.18.${B}.2/24`);
 	net.link('c', srv, `198.18.${B + 1}.1/24`, conc, `198.18.${B + 1}.2/24`);
 	net.link('h', null, `${HOST_LINK}/24`, srv, `198.18.${B + 2}.2/24`);
-	inNs(srv, 'ip', ['addr', 'add', `${PUBLIC_IP}/32`, 'dev', 'lo']);
-	inNs(srv, 'ip', ['addr', 'add', `${TURN_IP}/32`, 'dev', 'lo']);
+	// The service addresses sit on an interface of their own (a veth with both ends in the
+	// server; no dummy driver in containers), as on a host's NIC: LiveKit binds its UDP port
+	// per interface and leaves loopback interfaces out.
+	inNs(srv, 'ip', ['link', 'add', 'svc0', 'type', 'veth', 'peer', 'name', 'svc1']);
+	inNs(srv, 'ip', ['addr', 'add', `${PUBLIC_IP}/32`, 'dev', 'svc0']);
+	inNs(srv, 'ip', ['addr', 'add', `${TURN_IP}/32`, 'dev', 'svc0']);
+	inNs(srv, 'ip', ['link', 'set', 'svc0', 'up']);
+	inNs(srv, 'ip', ['link', 'set', 'svc1', 'up']);
 	inNs(store, 'ip', ['route', 'add', 'default', 'via', `198.18.${B}.1`]);
 	inNs(conc, 'ip', ['route', 'add', 'default', 'via', `198.18.${B + 1}.1`]);
 	storeFirewall(store, true);
