@@ -41,7 +41,7 @@ export default async function (out: (line: Record<string, unknown>) => void): Pr
 	const port = 5209 + 10 * slot;
 	const origin = `http://127.0.0.1:${port}`;
 	const queue = `bench-${Date.now().toString(36)}`;
-	const workerEnv = { JOBS_QUEUE: queue, JOBS_LOCK_MS: '3000', JOBS_CONCURRENCY: '8' };
+	const workerEnv = { JOBS_QUEUE: queue, JOBS_LOCK_MS: '3000', JOBS_CONCURRENCY: '8', WORKER_HEALTH_PORT: '0' };
 	try {
 		start([root + 'kiosk/build/index.js'], { PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin, DB_POOL_MAX: '20' });
 		for (let i = 0; ; i++) {

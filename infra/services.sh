@@ -15,6 +15,7 @@
 #   DB_OWNER_PASSWORD / DB_APP_PASSWORD / DB_OPS_PASSWORD
 #   REDIS_PORT (6379)             skipped if something already answers PING
 #   LIVEKIT_PORT (7880) LIVEKIT_TCP_PORT (7881) LIVEKIT_UDP_PORT (7882)
+#   LIVEKIT_PROMETHEUS_PORT (LIVEKIT_PORT + 3) LiveKit's own Prometheus metrics
 #   LIVEKIT_API_KEY / LIVEKIT_API_SECRET
 #   LIVEKIT_WEBHOOK_URL (http://127.0.0.1:5174/api/livekit/webhook)
 #   LIVEKIT_REDIS_ADDRESS (unset) host:port -> LiveKit multi-node mode
@@ -45,6 +46,7 @@ REDIS_PORT="${REDIS_PORT:-6379}"
 LIVEKIT_PORT="${LIVEKIT_PORT:-7880}"
 LIVEKIT_TCP_PORT="${LIVEKIT_TCP_PORT:-7881}"
 LIVEKIT_UDP_PORT="${LIVEKIT_UDP_PORT:-7882}"
+LIVEKIT_PROMETHEUS_PORT="${LIVEKIT_PROMETHEUS_PORT:-$((LIVEKIT_PORT + 3))}"
 LIVEKIT_WEBHOOK_URL="${LIVEKIT_WEBHOOK_URL:-http://127.0.0.1:5174/api/livekit/webhook}"
 LIVEKIT_BIN="${LIVEKIT_BIN:-$CONCIERGE_CACHE/bin/livekit-server}"
 LIVEKIT_START_TIMEOUT="${LIVEKIT_START_TIMEOUT:-30}"
@@ -320,14 +322,14 @@ lk_ready() { curl -sf --max-time 2 "http://127.0.0.1:$LIVEKIT_PORT/" >/dev/null 
 # render_livekit_config <output file>
 render_livekit_config() {
   local out="$1" content var val pat
-  for var in LIVEKIT_PORT LIVEKIT_TCP_PORT LIVEKIT_UDP_PORT; do
+  for var in LIVEKIT_PORT LIVEKIT_TCP_PORT LIVEKIT_UDP_PORT LIVEKIT_PROMETHEUS_PORT; do
     [[ "${!var}" =~ ^[0-9]+$ ]] || { err "livekit: $var must be a port number, got '${!var}'"; return 1; }
   done
   if ((${#LIVEKIT_API_SECRET} < 32)); then
     err "livekit: LIVEKIT_API_SECRET must be at least 32 characters"; return 1
   fi
   content="$(<"$LK_TMPL")"
-  for var in LIVEKIT_PORT LIVEKIT_TCP_PORT LIVEKIT_UDP_PORT LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_WEBHOOK_URL; do
+  for var in LIVEKIT_PORT LIVEKIT_TCP_PORT LIVEKIT_UDP_PORT LIVEKIT_PROMETHEUS_PORT LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_WEBHOOK_URL; do
     val="${!var}"
     if [[ "$val" == *[\"\\$'\n']* ]]; then
       err "livekit: $var must not contain quotes, backslashes or newlines"; return 1

@@ -1,6 +1,7 @@
 import { sequence } from '@sveltejs/kit/hooks';
-import { logUnexpected, requestContext, sessionHandle } from '$platform/web/hooks.ts';
+import { checkConfigAtStart, logUnexpected, requestContext, sessionHandle } from '$platform/web/hooks.ts';
 import { securityHeaders } from '$platform/web/security-headers.ts';
 
 export const handle = sequence(securityHeaders('kiosk'), requestContext, sessionHandle('kiosk'));
 export const handleError = logUnexpected;
+export const init = checkConfigAtStart;

@@ -23,6 +23,7 @@ import { cleanIp, writeAudit, type AuditAction } from '../audit/audit.ts';
 import { createSession } from '../sessions/sessions.ts';
 import { APP_ROLES, type AppName, type Role } from '../types.ts';
 import { ipKey } from '../web/rate-limit.ts';
+import { metrics } from '../metrics.ts';
 import { getAccount, getPolicy, recordSignInRefusal, recordSignInSuccess, reserveSignIn } from './accounts.repo.ts';
 import { MAX_PASSWORD_LENGTH, burnPasswordCheck, verifyPassword } from './password.ts';
 
@@ -81,13 +82,17 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 	const loginId = parseLoginId(input.loginId);
 	if (!loginId || password.length > MAX_PASSWORD_LENGTH) {
 		await burnPasswordCheck(password.slice(0, MAX_PASSWORD_LENGTH));
+		metrics.signInFailed(app, false);
 		throw new Unauthorized('invalid_credentials', WRONG);
 	}
 	const source = ipKey(meta.ip);
 	const ip = cleanIp(meta.ip);
 
 	const check = await checkPassword({ loginId, source, ip, password, detail: { app } });
-	if (!check.ok) throw new Unauthorized('invalid_credentials', WRONG);
+	if (!check.ok) {
+		metrics.signInFailed(app, check.lockedNow);
+		throw new Unauthorized('invalid_credentials', WRONG);
+	}
 	const found = { accountId: check.accountId, tenantId: check.tenantId };
 
 	const outcome = await withTenant(found.tenantId, async (tx): Promise<SignInResult | DomainError> => {
@@ -133,7 +138,7 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 	return outcome;
 }
 
-export type PasswordCheck = { ok: true; accountId: string; tenantId: string } | { ok: false; lockedOut: boolean };
+export type PasswordCheck = { ok: true; accountId: string; tenantId: string } | { ok: false; lockedOut: boolean; lockedNow: boolean };
 
 /**
  * The one guarded password check, for sign-in and for "current password" on the
@@ -166,5 +171,5 @@ export async function checkPassword(r: {
 		alertSources: ALERT_SOURCES
 	});
 	await sleep(failureDelayMs(refusal.recentFailures));
-	return { ok: false, lockedOut: !reservation.allowed || refusal.lockedNow };
+	return { ok: false, lockedOut: !reservation.allowed || refusal.lockedNow, lockedNow: refusal.lockedNow };
 }

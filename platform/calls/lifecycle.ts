@@ -16,6 +16,8 @@ import { presenceOfAccount, publishPresence, tenantState } from './presence.ts';
 import { ringAvailable, settleQueue } from './queue.ts';
 import { closeRoom, createCallRoom, newRoomName } from './rooms.ts';
 import { issueCallToken } from './tokens.ts';
+import { metrics } from '../metrics.ts';
+import { refreshSyntheticTenants } from '../tenants/synthetic.ts';
 
 /** The kiosk's call button. Rings every available concierge of the tenant, or queues behind busy ones. */
 export async function createCall(actor: Actor): Promise<CallView> {
@@ -44,6 +46,8 @@ export async function createCall(actor: Actor): Promise<CallView> {
 		await publishPresence(tx, actor.tenantId, { ...s, waiting: [...s.waiting, id] });
 		return c;
 	});
+	await refreshSyntheticTenants();
+	metrics.callPlaced(actor.tenantId, call.ringExpiresAt === null ? 'queued' : 'ringing');
 	log('call placed', { callId: call.id, tenantId: actor.tenantId, queued: call.ringExpiresAt === null });
 	return view(call, actor);
 }
@@ -110,6 +114,7 @@ export async function acceptCall(actor: Actor, callId: unknown): Promise<AcceptR
 		// One concierge fewer available: calls still waiting may have to queue.
 		await publishPresence(tx, actor.tenantId, await settleQueue(tx, actor.tenantId));
 	});
+	metrics.callAccepted(actor.tenantId);
 	log('call accepted', { callId: id, tenantId: actor.tenantId });
 	return { call: view(call, actor), connection };
 }

@@ -5,7 +5,9 @@
  * reaches() on every delivery.
  */
 import { closeDb, db } from '../db.server.ts';
+import { randomBytes } from 'node:crypto';
 import { CHANNEL, reaches, type RealtimeEvent, type Subscriber, type Target } from './events.ts';
+import { notify } from './events.repo.ts';
 import { logError } from '../log.ts';
 
 export interface Delivery {
@@ -76,4 +78,37 @@ export function subscriberCount(): number {
 	let n = 0;
 	for (const s of byTenant.values()) n += s.size;
 	return n;
+}
+
+// The readiness probe's round trip: a NOTIFY on a channel of this process only,
+// heard on the same LISTEN connection that carries the events.
+const pingChannel = `concierge_health_${process.pid}_${randomBytes(4).toString('hex')}`;
+const pending = new Map<string, () => void>();
+let pingListening: Promise<unknown> | null = null;
+
+/**
+ * Proves the LISTEN connection works: sends a NOTIFY to this process and waits
+ * for it to come back on the LISTEN connection. Rejects after timeoutMs.
+ */
+export async function pingListen(timeoutMs: number): Promise<void> {
+	await ensureListening();
+	pingListening ??= db()
+		.listen(pingChannel, (nonce) => pending.get(nonce)?.())
+		.catch((e) => {
+			pingListening = null;
+			throw e;
+		});
+	await pingListening;
+	const nonce = randomBytes(8).toString('hex');
+	let timer: NodeJS.Timeout | undefined;
+	try {
+		await new Promise<void>((resolve, reject) => {
+			pending.set(nonce, resolve);
+			timer = setTimeout(() => reject(new Error('no notification came back on the LISTEN connection')), timeoutMs);
+			notify(db(), pingChannel, nonce).catch(reject);
+		});
+	} finally {
+		clearTimeout(timer);
+		pending.delete(nonce);
+	}
 }

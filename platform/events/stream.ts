@@ -14,6 +14,8 @@ import { db } from '../db.server.ts';
 import { subscribe, type Delivery } from './hub.server.ts';
 import { liveSessionIds } from './streams.repo.ts';
 import { logError } from '../log.ts';
+import { metrics } from '../metrics.ts';
+import { refreshSyntheticTenants } from '../tenants/synthetic.ts';
 
 const HEARTBEAT_MS = 15_000;
 const encoder = new TextEncoder();
@@ -70,7 +72,10 @@ export function eventStream(actor: Actor, session: { id: string }, opts: StreamO
 		if (closed) return;
 		closed = true;
 		unsubscribe?.();
-		if (entry) open.delete(entry);
+		if (entry) {
+			open.delete(entry);
+			metrics.streamClosed(actor.role);
+		}
 		hook('close', opts.onClose);
 	};
 	const body = new ReadableStream<Uint8Array>({
@@ -86,6 +91,7 @@ export function eventStream(actor: Actor, session: { id: string }, opts: StreamO
 			const send = (d: Delivery) => {
 				if (d.event.type === 'session.ended' && d.event.data.sessionId !== session.id) return;
 				controller.enqueue(frame(d.event.type, { ...d.event.data, publishedAt: d.publishedAt }));
+				if (d.event.type === 'call.ringing') metrics.ringDelivered(actor.tenantId, (Date.now() - d.publishedAt) / 1000);
 				// A disabled account's or an ended session's stream ends here; its reconnects meet a 401.
 				if (d.event.type === 'account.disabled' || d.event.type === 'session.ended') end();
 			};
@@ -107,6 +113,8 @@ export function eventStream(actor: Actor, session: { id: string }, opts: StreamO
 				}
 			};
 			open.add(entry);
+			metrics.streamOpened(actor.role);
+			void refreshSyntheticTenants();
 			hook('beat', opts.onBeat);
 			startBeat();
 		},

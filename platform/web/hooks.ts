@@ -2,8 +2,8 @@
  * The server hooks both apps chain with `sequence`: request id and body limit,
  * then session. Each app's hooks.server.ts is three lines over these.
  */
-import { error, json, redirect, type Cookies, type Handle, type HandleServerError, type RequestEvent } from '@sveltejs/kit';
-import { config } from '../config.server.ts';
+import { error, json, redirect, type Cookies, type Handle, type HandleServerError, type RequestEvent, type ServerInit } from '@sveltejs/kit';
+import { ConfigError, config } from '../config.server.ts';
 import { validateSessionToken } from '../sessions/sessions.ts';
 import type { Actor, AppName, Role } from '../types.ts';
 
@@ -24,6 +24,23 @@ export function clientIp(event: RequestEvent): string | null {
 		return null;
 	}
 }
+
+/**
+ * Runs once when the app starts (SvelteKit's `init` hook): a bad or missing
+ * variable, or a development secret in production, stops the process here with
+ * a message naming it, before it takes a request.
+ */
+export const checkConfigAtStart: ServerInit = () => {
+	try {
+		config();
+	} catch (e) {
+		if (e instanceof ConfigError) {
+			console.error(`Refusing to start. ${e.message}`);
+			process.exit(78);
+		}
+		throw e;
+	}
+};
 
 /** Request id for logs, and the body-size limit checked before anything reads a body. */
 export const requestContext: Handle = async ({ event, resolve }) => {
