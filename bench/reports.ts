@@ -43,7 +43,7 @@ export default async function (out: (line: Record<string, unknown>) => void): Pr
 	const queue = `bench-${Date.now().toString(36)}`;
 	const workerEnv = { JOBS_QUEUE: queue, JOBS_LOCK_MS: '3000', JOBS_CONCURRENCY: '8' };
 	try {
-		start([root + 'kiosk/build/index.js'], { PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin, DB_POOL_MAX: '20' });
+		start([root + 'kiosk/server.js'], { PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin, DB_POOL_MAX: '20' });
 		for (let i = 0; ; i++) {
 			try {
 				if ((await fetch(origin + '/login')).ok) break;

@@ -61,7 +61,7 @@ export async function prepare(): Promise<BenchEnv> {
 export async function startApp(name: 'kiosk' | 'console', port: number, opts: { memProbe?: boolean } = {}): Promise<{ origin: string; child: ChildProcess }> {
 	const origin = `http://127.0.0.1:${port}`;
 	const probe = opts.memProbe ? ['--expose-gc', '--require', `${root}bench/memprobe.cjs`] : [];
-	const child = spawn(process.execPath, [...probe, `${root}${name}/build/index.js`], {
+	const child = spawn(process.execPath, [...probe, `${root}${name}/server.js`], {
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin },
 		stdio: ['ignore', 'ignore', 'inherit']
 	});
