@@ -6,6 +6,12 @@ export interface Config {
 	env: 'development' | 'test' | 'production';
 	databaseUrl: string;
 	databaseOpsUrl: string;
+	/**
+	 * PostgreSQL's Unix-socket folder (DATABASE_SOCKET_DIR, e.g. /var/run/postgresql): when
+	 * set, the pools connect through the socket instead of the URL's host and port (less
+	 * CPU per query than TCP loopback; infra/services.sh allows password auth on it).
+	 */
+	databaseSocketDir: string | null;
 	databaseOwnerUrl: string | null;
 	livekit: { url: string; apiKey: string; apiSecret: string };
 	redisUrl: string | null;
@@ -91,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			apiKey: str('LIVEKIT_API_KEY', dev ? 'devkey' : undefined),
 			apiSecret: str('LIVEKIT_API_SECRET', dev ? 'concierge-dev-secret-0123456789abcdef0123' : undefined)
 		},
+		databaseSocketDir: env.DATABASE_SOCKET_DIR || null,
 		redisUrl: env.REDIS_URL || null,
 		sessionDays: int('SESSION_DAYS', 30, 1, 365),
 		sessionRenewDays: int('SESSION_RENEW_DAYS', 15, 0, 365),

@@ -51,6 +51,14 @@ function startBeat(): void {
 
 const frame = (type: string, data: unknown) => encoder.encode(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
 
+/** A delivery's frame, encoded once per process however many streams it goes to. */
+const framed = new WeakMap<Delivery, Uint8Array>();
+function deliveryFrame(d: Delivery): Uint8Array {
+	let bytes = framed.get(d);
+	if (!bytes) framed.set(d, (bytes = frame(d.event.type, { ...d.event.data, publishedAt: d.publishedAt })));
+	return bytes;
+}
+
 export interface StreamOptions {
 	/** Current state, sent first on every connect. */
 	snapshot: () => Promise<unknown>;
@@ -102,7 +110,7 @@ export function openStream(actor: Actor, session: { id: string }, opts: StreamOp
 		if (closed) return;
 		if (d.event.type === 'session.ended' && d.event.data.sessionId !== session.id) return;
 		try {
-			sink.write(frame(d.event.type, { ...d.event.data, publishedAt: d.publishedAt }));
+			sink.write(deliveryFrame(d));
 		} catch {
 			return finish();
 		}

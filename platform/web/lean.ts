@@ -65,20 +65,26 @@ export function leanHandler(app: AppName): LeanHandler {
 
 /** The client's address as adapter-node's getClientAddress gives it (ADDRESS_HEADER, XFF_DEPTH), or null. */
 function clientAddress(req: IncomingMessage): string | null {
-	const header = (process.env.ADDRESS_HEADER ?? '').toLowerCase();
-	if (!header) return req.socket.remoteAddress ?? null;
-	const value = req.headers[header];
-	if (typeof value !== 'string') return null;
-	if (header !== 'x-forwarded-for') return value;
+	const from = (process.env.ADDRESS_HEADER ?? '').toLowerCase();
+	if (!from) return req.socket.remoteAddress ?? null;
+	const value = header(req, from);
+	if (value === null) return null;
+	if (from !== 'x-forwarded-for') return value;
 	const all = value.split(',');
 	const depth = parseInt(process.env.XFF_DEPTH ?? '1');
 	return depth >= 1 && depth <= all.length ? all[all.length - depth]!.trim() : null;
 }
 
-const header = (req: IncomingMessage, name: string): string | null => {
-	const v = req.headers[name];
-	return typeof v === 'string' ? v : Array.isArray(v) ? (v[0] ?? null) : null;
-};
+/**
+ * One request header (the first, name in lower case), read from rawHeaders: an open
+ * stream then never builds the `req.headers` object, which would stay in memory as long
+ * as the stream (10,000 idle kiosks per process).
+ */
+function header(req: IncomingMessage, name: string): string | null {
+	const raw = req.rawHeaders;
+	for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) return raw[i + 1]!;
+	return null;
+}
 
 /**
  * Read away a body nobody read, as drainUnread in security-headers.ts does, so an early
@@ -145,9 +151,9 @@ async function serveEvents(app: AppName, security: [string, string][], req: Inco
 	try {
 		const ctx = await admit(app, c, EVENTS_ROLES[app] as readonly ('kiosk' | 'concierge')[]);
 		if (!ctx || res.destroyed) return;
-		drain(req);
+		if (header(req, 'content-length') !== null || header(req, 'transfer-encoding') !== null) drain(req);
 		res.writeHead(200, { ...c.headers, ...STREAM_HEADERS });
-		const close = openStream(ctx.actor, ctx.session, eventsStreamOptions(app, ctx.actor), {
+		const close = openStream(ctx.actor, { id: ctx.session.id }, eventsStreamOptions(app, ctx.actor), {
 			write: (b) => {
 				if (res.destroyed || res.writableEnded) throw new Error('stream closed');
 				res.write(b);
