@@ -21,6 +21,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -214,12 +215,12 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 	});
 	// Concierges who must not ring: busy (in a call with a kiosk that is not streaming) and away.
 	const others: { cookie: string }[] = [];
-	await inBatches(Array.from({ length: BUSY }), 20, async (_, i) => {
+	await inBatches(Array.from({ length: BUSY }), 20, async () => {
 		const a = await makeAccount(tenant, { role: 'concierge' });
 		const k = await makeAccount(tenant, { role: 'kiosk' });
 		await setAvailability(a.actor, 'available');
 		await ownerDb()`insert into calls (tenant_id, kiosk_account_id, concierge_account_id, state, room_name, ring_expires_at, accepted_at)
-			values (${tenant.id}, ${k.id}, ${a.id}, 'accepted', ${'call_' + String(i).padStart(32, 'b')}, now(), now())`;
+			values (${tenant.id}, ${k.id}, ${a.id}, 'accepted', ${'call_' + randomBytes(16).toString('hex')}, now(), now())`;
 		others.push({ cookie: await session(a, 'console') });
 	});
 	await inBatches(Array.from({ length: AWAY }), 20, async () => {
