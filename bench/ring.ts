@@ -62,10 +62,18 @@ export async function prepare(): Promise<BenchEnv> {
 	return { slot, kioskPort: 5187 + 10 * slot, consolePort: 5188 + 10 * slot };
 }
 
+/**
+ * Spawn node with a raised file-descriptor limit (65,536 where the hard limit allows
+ * it, else the hard limit): 10,000 streams need 10,000 sockets in one process.
+ */
+export function spawnNode(args: string[], opts: Parameters<typeof spawn>[2]): ChildProcess {
+	return spawn('bash', ['-c', 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"', process.execPath, ...args], opts);
+}
+
 export async function startApp(name: 'kiosk' | 'console', port: number, opts: { memProbe?: boolean } = {}): Promise<{ origin: string; child: ChildProcess }> {
 	const origin = `http://127.0.0.1:${port}`;
 	const probe = opts.memProbe ? ['--expose-gc', '--require', `${root}bench/memprobe.cjs`] : [];
-	const child = spawn(process.execPath, [...probe, `${root}${name}/server.js`], {
+	const child = spawnNode([...probe, `${root}${name}/server.js`], {
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin },
 		stdio: ['ignore', 'ignore', 'inherit']
 	});
@@ -96,7 +104,7 @@ export function percentile(sorted: number[], p: number): number {
 
 /** Memory per idle stream of a bare node:http SSE server, measured the same way (streams held by the same holder process): the floor. */
 async function bareSseMemory(n: number, port: number, holder: ChildProcess): Promise<{ rss: number; heap: number }> {
-	const child = spawn(process.execPath, ['--expose-gc', '--require', `${root}bench/memprobe.cjs`, `${root}bench/bare-sse-server.cjs`], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+	const child = spawnNode(['--expose-gc', '--require', `${root}bench/memprobe.cjs`, `${root}bench/bare-sse-server.cjs`], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
 	await new Promise((r) => child.once('message', r));
 	const origin = `http://127.0.0.1:${port}`;
 	await ask(holder, { open: { origin, path: '/', cookies: Array(50).fill(null) } });
@@ -124,7 +132,7 @@ function ask(child: ChildProcess, msg: unknown): Promise<unknown> {
 
 /** The load generator holding the idle kiosk streams (bench/idle-streams.cjs). */
 async function startHolder(): Promise<ChildProcess> {
-	const child = spawn(process.execPath, [`${root}bench/idle-streams.cjs`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+	const child = spawnNode([`${root}bench/idle-streams.cjs`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
 	await new Promise((r) => child.once('message', r));
 	return child;
 }
