@@ -31,7 +31,7 @@ test('kiosk calls, concierge answers, SRTP video both ways, screen sharing with 
 
 		// With nobody available, the kiosk says so and the button is disabled.
 		await k.waitForSelector('main[data-phase=standby] button.call[disabled]');
-		assert.match(await k.textContent('main')!, 'No concierge is available right now');
+		assert.match((await k.textContent('main')) ?? '', 'No concierge is available right now');
 
 		await c.click('button:has-text("Available")');
 		await c.waitForSelector('section[data-status=available]');

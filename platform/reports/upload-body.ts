@@ -1,5 +1,5 @@
 /**
- * Reading an uploaded report body with hard limits: JSON only, optionally gzip;
+ * Reading an uploaded report body with hard limits (used by platform/reports/upload.ts): JSON only, optionally gzip;
  * at most 256 KB on the wire (Content-Length checked first, then every byte
  * counted while streaming) and 2 MB once inflated. Inflation stops at the cap,
  * so a decompression bomb costs 2 MB of work, not its full size.
@@ -81,11 +81,4 @@ export async function collectCapped(chunks: AsyncIterable<Uint8Array>, max: numb
 	}
 	if (size > max) throw tooLarge();
 	return Buffer.concat(kept, size);
-}
-
-/** The body of a report upload (a web Request) as parsed JSON, or a DomainError with a 4xx status. */
-export async function readReportBody(request: Request, limits: Limits = LIMITS): Promise<unknown> {
-	const encoding = checkUploadHead({ contentType: request.headers.get('content-type'), contentEncoding: request.headers.get('content-encoding'), contentLength: request.headers.get('content-length') }, limits);
-	if (!request.body) throw new Invalid('empty_body', 'The report is empty.');
-	return decodeReportBody(encoding, await collectCapped(request.body as unknown as AsyncIterable<Uint8Array>, limits.wire), limits);
 }
