@@ -55,8 +55,10 @@ export const PASSWORD_EXPIRED: Refusal = { status: 403, body: { message: 'Your p
 
 /** A Set-Cookie value equal to what setSessionCookie (token) or deleteSessionCookie (null) sends. */
 export function sessionCookieHeader(app: AppName, token: string | null, expiresAt?: Date): string {
-	const attrs = `Path=/; ${token === null ? 'Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0' : `Expires=${expiresAt!.toUTCString()}`}; HttpOnly${config().cookieSecure ? '; Secure' : ''}; SameSite=Lax`;
-	return `${cookieName(app)}=${token === null ? '' : encodeURIComponent(token)}; ${attrs}`;
+	// The attribute order of the `cookie` package SvelteKit serializes with (Max-Age, Path, Expires, HttpOnly, Secure, SameSite).
+	const secure = config().cookieSecure ? '; Secure' : '';
+	if (token === null) return `${cookieName(app)}=; Max-Age=0; Path=/; HttpOnly${secure}; SameSite=Lax`;
+	return `${cookieName(app)}=${encodeURIComponent(token)}; Path=/; Expires=${expiresAt!.toUTCString()}; HttpOnly${secure}; SameSite=Lax`;
 }
 
 /** The session cookie's value from a Cookie header (the first one, as SvelteKit reads it). */
