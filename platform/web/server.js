@@ -31,10 +31,23 @@ export async function serve(buildDir) {
 
 	const server = http.createServer((req, res) => {
 		if (lean(req, res)) return;
-		handler(req, res, () => {
-			res.statusCode = 404;
-			res.end('Not found');
-		});
+		// As polka does in adapter-node's own server: an error that escapes SvelteKit's
+		// handler (a request it could not even build, say) is answered, not left to crash
+		// the process as an unhandled rejection.
+		Promise.resolve()
+			.then(() =>
+				handler(req, res, () => {
+					res.statusCode = 404;
+					res.end('Not found');
+				})
+			)
+			.catch((/** @type {unknown} */ e) => {
+				const status = e && typeof e === 'object' && 'status' in e && typeof e.status === 'number' && e.status >= 400 ? e.status : 500;
+				if (status >= 500) console.error(JSON.stringify({ level: 'error', area: 'server', msg: 'request failed outside SvelteKit', method: req.method, path: req.url?.split('?')[0], error: e instanceof Error ? e.stack : String(e) }));
+				if (res.headersSent) return void res.destroy();
+				res.statusCode = status;
+				res.end(http.STATUS_CODES[status]);
+			});
 	});
 	const seconds = (/** @type {string} */ name) => {
 		const v = process.env[name];
