@@ -228,7 +228,30 @@ pg_start() {
     show_log postgres "$setup_log"
     return 1
   fi
+  pg_socket_auth || return 1
   say "postgres: roles concierge_owner/app/ops and databases ($DB_NAMES) ready"
+}
+
+# Password auth for our roles over the Unix socket too (Debian's default is peer for
+# every local connection): a socket connection costs the apps less CPU per query than
+# TCP loopback (docs/benchmarks.md). Idempotent: the line goes in once, before the
+# catch-all `local all all peer`, and the cluster reloads its configuration.
+pg_socket_auth() {
+  local hba line='local   all             concierge_owner,concierge_app,concierge_ops     scram-sha-256'
+  hba="$("${AS_ROOT[@]}" pg_conftool -s "$PG_VERSION" "$PG_CLUSTER" show hba_file 2>/dev/null)" || hba=""
+  if [ -z "$hba" ] || [ ! -f "$hba" ]; then
+    say "postgres: pg_hba.conf not found; Unix-socket password auth not set"
+    return 0
+  fi
+  if ! grep -q '^local[[:space:]]\+all[[:space:]]\+concierge_owner,concierge_app,concierge_ops[[:space:]]' "$hba"; then
+    if grep -q '^local[[:space:]]\+all[[:space:]]\+all[[:space:]]' "$hba"; then
+      "${AS_ROOT[@]}" sed -i "0,/^local[[:space:]]\+all[[:space:]]\+all[[:space:]]/s//$line\n&/" "$hba"
+    else
+      printf '%s\n' "$line" | "${AS_ROOT[@]}" tee -a "$hba" >/dev/null
+    fi
+    "${AS_ROOT[@]}" pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" reload 9>&- || { err "postgres: reload after editing $hba failed"; return 1; }
+    say "postgres: password auth over the Unix socket for the concierge roles ($hba)"
+  fi
 }
 
 pg_stop() {

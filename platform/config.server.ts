@@ -6,6 +6,12 @@ export interface Config {
 	env: 'development' | 'test' | 'production';
 	databaseUrl: string;
 	databaseOpsUrl: string;
+	/**
+	 * PostgreSQL's Unix-socket folder (DATABASE_SOCKET_DIR, e.g. /var/run/postgresql): when
+	 * set, the pools connect through the socket instead of the URL's host and port (less
+	 * CPU per query than TCP loopback; infra/services.sh allows password auth on it).
+	 */
+	databaseSocketDir: string | null;
 	databaseOwnerUrl: string | null;
 	/** url: what browsers connect to; apiUrl: what the server's API calls and health checks use (LIVEKIT_API_URL, default url). */
 	livekit: { url: string; apiUrl: string; apiKey: string; apiSecret: string };
@@ -123,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			apiKey: str('LIVEKIT_API_KEY', dev ? 'devkey' : undefined),
 			apiSecret: str('LIVEKIT_API_SECRET', dev ? 'concierge-dev-secret-0123456789abcdef0123' : undefined)
 		},
+		databaseSocketDir: env.DATABASE_SOCKET_DIR || null,
 		redisUrl: env.REDIS_URL || null,
 		metricsToken: env.METRICS_TOKEN || null,
 		workerHealth: { host: env.WORKER_HEALTH_HOST || '127.0.0.1', port: int('WORKER_HEALTH_PORT', 0, 0, 65535) },

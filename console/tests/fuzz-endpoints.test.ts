@@ -298,7 +298,7 @@ async function fuzz(t: Target, tenant: { id: string }, platform: { id: string })
 		for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
 			// Sign-out ends its session: give each body its own.
 			const cookie = t.route.startsWith('logout') ? await cookieFor(t.app, t.role, tenant, platform, true) : await cookieFor(t.app, t.role, tenant, platform);
-			let body: BodyInit;
+			let body: string | Buffer;
 			let type: string | undefined;
 			if (t.kind === 'json' && Math.random() < 0.75) {
 				body = asBody(jsonBody(t.fields));
@@ -308,7 +308,7 @@ async function fuzz(t: Target, tenant: { id: string }, platform: { id: string })
 				body = asBody(f.body);
 				type = f.type;
 			}
-			const r = await fire(origin, t.path, cookie, body, type);
+			const r = await fire(origin, t.path, cookie, typeof body === 'string' ? body : new Uint8Array(body), type);
 			const size = typeof body === 'string' ? body.length : body instanceof Buffer ? body.length : -1;
 			if (r.status >= 500 || r.status === 0) failures.push(`#${i} ${type ?? '(none)'} ${size} bytes ${typeof body === 'string' ? body.slice(0, 80) : '(binary)'} → ${r.status || r.error} in ${r.ms} ms`);
 		}

@@ -23,6 +23,17 @@ interface Entry extends Subscriber {
 const byTenant = new Map<string, Set<Entry>>();
 let listening: Promise<void> | null = null;
 
+/**
+ * Deliveries waiting to reach their streams, in arrival order. A tenant with 10,000
+ * kiosk streams turns one event into 10,000 writes; those run in slices of SLICE
+ * streams with the event loop free in between, so requests that arrive meanwhile (a
+ * kiosk's next call, say) are not held behind the whole fan-out. Every stream still
+ * gets its events in order: a delivery starts only after the previous one reached all.
+ */
+const SLICE = 500;
+const pending: { delivery: Delivery; target: Target; subs: Entry[]; next: number }[] = [];
+let draining = false;
+
 function deliver(payload: string): void {
 	let msg: { target: Target; event: RealtimeEvent; at: number };
 	try {
@@ -33,14 +44,29 @@ function deliver(payload: string): void {
 	}
 	const subs = byTenant.get(msg.target?.tenantId);
 	if (!subs) return;
-	for (const s of subs) {
-		if (!reaches(msg.target, s)) continue;
-		try {
-			s.send({ event: msg.event, publishedAt: msg.at });
-		} catch (e) {
-			logError('events', 'delivery failed', e, { type: msg.event?.type });
+	// One Delivery object for all streams: each stream encodes it once per process (stream.ts).
+	pending.push({ delivery: { event: msg.event, publishedAt: msg.at }, target: msg.target, subs: [...subs], next: 0 });
+	if (!draining) drain();
+}
+
+function drain(): void {
+	draining = true;
+	let budget = SLICE;
+	while (pending.length && budget > 0) {
+		const job = pending[0]!;
+		while (job.next < job.subs.length && budget-- > 0) {
+			const s = job.subs[job.next++]!;
+			if (!reaches(job.target, s)) continue;
+			try {
+				s.send(job.delivery);
+			} catch (e) {
+				logError('events', 'delivery failed', e, { type: job.delivery.event?.type });
+			}
 		}
+		if (job.next >= job.subs.length) pending.shift();
 	}
+	if (pending.length) setImmediate(drain);
+	else draining = false;
 }
 
 /** Start LISTENing (once per process). postgres.js re-listens by itself after a dropped connection. */
