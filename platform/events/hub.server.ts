@@ -109,7 +109,7 @@ export function subscriberCount(): number {
 // The readiness probe's round trip: a NOTIFY on a channel of this process only,
 // heard on the same LISTEN connection that carries the events.
 const pingChannel = `concierge_health_${process.pid}_${randomBytes(4).toString('hex')}`;
-const pending = new Map<string, () => void>();
+const pendingPings = new Map<string, () => void>();
 let pingListening: Promise<unknown> | null = null;
 
 /**
@@ -119,7 +119,7 @@ let pingListening: Promise<unknown> | null = null;
 export async function pingListen(timeoutMs: number): Promise<void> {
 	await ensureListening();
 	pingListening ??= db()
-		.listen(pingChannel, (nonce) => pending.get(nonce)?.())
+		.listen(pingChannel, (nonce) => pendingPings.get(nonce)?.())
 		.catch((e) => {
 			pingListening = null;
 			throw e;
@@ -129,12 +129,12 @@ export async function pingListen(timeoutMs: number): Promise<void> {
 	let timer: NodeJS.Timeout | undefined;
 	try {
 		await new Promise<void>((resolve, reject) => {
-			pending.set(nonce, resolve);
+			pendingPings.set(nonce, resolve);
 			timer = setTimeout(() => reject(new Error('no notification came back on the LISTEN connection')), timeoutMs);
 			notify(db(), pingChannel, nonce).catch(reject);
 		});
 	} finally {
 		clearTimeout(timer);
-		pending.delete(nonce);
+		pendingPings.delete(nonce);
 	}
 }
