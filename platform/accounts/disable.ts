@@ -19,6 +19,7 @@ import { publish } from '../events/events.ts';
 import { endCallsOfAccount } from '../calls/index.ts';
 import { enqueue, sharedQueue } from '../jobs/queue.server.ts';
 import { logError } from '../log.ts';
+import { voidLiveCodes } from '../enrolment/enrolment.repo.ts';
 
 export interface DisableResult {
 	accountId: string;
@@ -76,6 +77,7 @@ async function setDisabled(actor: Actor, rawLoginId: unknown, disable: boolean, 
 			if (disable) {
 				await markDisabled(tx, account.id, actor.accountId);
 				revokedSessions = await revokeAccountSessions(tx, account.id);
+				await voidLiveCodes(tx, account.id, 'account_disabled');
 				// Delivered on commit: the app locks itself and its event stream closes.
 				await publish(tx, { tenantId, account: account.id }, { type: 'account.disabled', data: {} });
 			} else {

@@ -34,7 +34,12 @@ export type AuditAction =
 	| 'call.share_paused'
 	| 'call.share_resumed'
 	| 'call.share_stopped'
-	| 'presence.changed';
+	| 'presence.changed'
+	| 'enrolment.code_issued'
+	| 'enrolment.code_revoked'
+	| 'enrolment.code_voided'
+	| 'enrolment.redeemed'
+	| 'enrolment.alert';
 
 export interface AuditEntry {
 	tenantId: string;

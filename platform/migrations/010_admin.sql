@@ -1,0 +1,145 @@
+-- Running a store chain (issue 11): one-time kiosk enrolment codes and tenant policies.
+--
+-- 1. Enrolment codes (item 3). An admin issues a 6-digit code for a kiosk account;
+--    it is valid 10 minutes and once. Only an HMAC of it is stored (keyed by a
+--    server secret that never reaches the database, and bound to the account), so
+--    the table alone does not reveal a code even by trying all 10^6. A code allows
+--    at most five checks in all (reserved atomically before the check, so parallel
+--    tries cannot exceed it); the fifth wrong one voids it. Wrong codes are also
+--    counted per source address (a source over its limit is refused unchecked) and
+--    per tenant (many in a tenant write an `enrolment.alert` and slow the answers).
+
+create table enrolment_codes (
+  id uuid primary key default gen_random_uuid(),
+  tenant_id uuid not null references tenants(id) on delete cascade,
+  account_id uuid not null,
+  -- hex(HMAC-SHA256(key, account id ':' code)); the code itself is never stored.
+  code_hash text not null check (code_hash ~ '^[0-9a-f]{64}$'),
+  issued_by uuid,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  -- Checks reserved (at most 5) and, of those, the wrong ones.
+  attempts int not null default 0 check (attempts between 0 and 5),
+  failures int not null default 0 check (failures between 0 and 5),
+  used_at timestamptz,
+  voided_at timestamptz,
+  void_reason text check (void_reason in ('replaced', 'too_many_failures', 'revoked', 'account_disabled')),
+  foreign key (tenant_id, account_id) references accounts (tenant_id, id) on delete cascade
+);
+-- At most one live (unused, not voided) code per account.
+create unique index enrolment_codes_live on enrolment_codes (account_id) where used_at is null and voided_at is null;
+create index enrolment_codes_tenant on enrolment_codes (tenant_id, created_at desc);
+
+alter table enrolment_codes enable row level security;
+create policy tenant_scope on enrolment_codes to concierge_app
+  using (tenant_id = app_current_tenant()) with check (tenant_id = app_current_tenant());
+create policy operator_read on enrolment_codes for select to concierge_ops using (true);
+-- No delete: a code's history stays until its account goes.
+grant select, insert, update on enrolment_codes to concierge_app;
+grant select on enrolment_codes to concierge_ops;
+
+-- Wrong codes, one row each: counted per source (an IPv4 address or IPv6 /64) and per
+-- tenant (null when the login ID names no kiosk). Written only by the definer functions.
+create table enrolment_failures (
+  id bigint generated always as identity primary key,
+  tenant_id uuid references tenants(id) on delete cascade,
+  source text not null check (length(source) between 1 and 64),
+  at timestamptz not null default now()
+);
+create index enrolment_failures_source on enrolment_failures (source, at);
+create index enrolment_failures_tenant on enrolment_failures (tenant_id, at) where tenant_id is not null;
+alter table enrolment_failures enable row level security;
+create policy tenant_scope on enrolment_failures for select to concierge_app using (tenant_id = app_current_tenant());
+create policy operator_read on enrolment_failures for select to concierge_ops using (true);
+grant select on enrolment_failures to concierge_app, concierge_ops;
+
+-- Reserve one check of a code for (login ID, source), before the tenant is known.
+-- Refused unchecked (allowed = false) once the source has p_source_limit wrong codes
+-- in the last hour. Otherwise the kiosk's live code, if any, gets one of its five
+-- checks (atomically: concurrent tries are counted one after another) and its hash
+-- is returned; with no live code, or its checks used up, the hash is null and the
+-- caller compares against a dummy, so every case does the same work.
+create function auth_enrol_reserve(p_login_id text, p_source text, p_source_limit int)
+returns table (allowed boolean, code_id uuid, code_hash text, account_id uuid, tenant_id uuid, tenant_failures int)
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
+#variable_conflict use_column
+declare v_account uuid; v_tenant uuid; v_source_failures int;
+begin
+  select a.id, a.tenant_id into v_account, v_tenant
+    from accounts a where a.login_id = lower(p_login_id) and a.role = 'kiosk';
+  select count(*)::int into v_source_failures from enrolment_failures f
+    where f.source = p_source and f.at > now() - interval '1 hour';
+  allowed := v_source_failures < p_source_limit;
+  if allowed and v_account is not null then
+    update enrolment_codes c set attempts = c.attempts + 1
+      where c.account_id = v_account and c.used_at is null and c.voided_at is null
+        and c.expires_at > now() and c.attempts < 5
+      returning c.id, c.code_hash into code_id, code_hash;
+  end if;
+  account_id := v_account;
+  tenant_id := v_tenant;
+  select count(*)::int into tenant_failures from enrolment_failures f
+    where v_tenant is not null and f.tenant_id = v_tenant and f.at > now() - interval '15 minutes';
+  return next;
+end $$;
+
+-- A wrong code (or one refused unchecked): counted for the source and the tenant; the
+-- code's fifth wrong check voids it (audited); a tenant reaching p_alert_failures in
+-- 15 minutes gets one `enrolment.alert` an hour. Returns the tenant's recent count.
+create function auth_enrol_failed(p_login_id text, p_source text, p_code_id uuid, p_ip inet, p_alert_failures int)
+returns int
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
+declare v_account uuid; v_tenant uuid; v_failures int; v_voided boolean := false; v_count int := 0;
+begin
+  select a.id, a.tenant_id into v_account, v_tenant
+    from accounts a where a.login_id = lower(p_login_id) and a.role = 'kiosk';
+  insert into enrolment_failures (tenant_id, source) values (v_tenant, p_source);
+  if p_code_id is not null then
+    select c.failures + 1 into v_failures from enrolment_codes c where c.id = p_code_id for update;
+    v_voided := v_failures >= 5;
+    update enrolment_codes c set failures = least(c.failures + 1, 5),
+           voided_at = case when v_voided and c.voided_at is null and c.used_at is null then now() else c.voided_at end,
+           void_reason = case when v_voided and c.voided_at is null and c.used_at is null then 'too_many_failures' else c.void_reason end
+      where c.id = p_code_id and c.failures < 5;
+    v_voided := v_voided and found;
+    if v_voided then
+      insert into audit_log (tenant_id, action, target_type, target_id, ip, detail)
+      values (v_tenant, 'enrolment.code_voided', 'account', v_account::text, p_ip,
+              jsonb_build_object('loginId', lower(p_login_id), 'reason', 'too_many_failures'));
+    end if;
+  end if;
+  if v_tenant is not null then
+    select count(*)::int into v_count from enrolment_failures f
+      where f.tenant_id = v_tenant and f.at > now() - interval '15 minutes';
+    if v_count >= p_alert_failures then
+      perform pg_advisory_xact_lock(hashtextextended(v_tenant::text || 'enrolment.alert', 727010));
+      if not exists (select 1 from audit_log l where l.tenant_id = v_tenant and l.action = 'enrolment.alert'
+                     and l.at > now() - interval '1 hour') then
+        insert into audit_log (tenant_id, action, target_type, target_id, ip, detail)
+        values (v_tenant, 'enrolment.alert', 'tenant', v_tenant::text, p_ip,
+                jsonb_build_object('failures', v_count, 'message',
+                  'Many wrong enrolment codes were entered for this organisation''s kiosks in the last 15 minutes.'));
+      end if;
+    end if;
+  end if;
+  if random() < 0.01 then
+    delete from enrolment_failures where at < now() - interval '1 day';
+  end if;
+  return v_count;
+end $$;
+
+-- A right code: mark it used, once. Of two concurrent right tries only one gets a row.
+create function auth_enrol_redeem(p_code_id uuid)
+returns table (account_id uuid, tenant_id uuid)
+language sql volatile security definer set search_path = public, pg_temp as $$
+  update enrolment_codes c set used_at = now()
+  where c.id = p_code_id and c.used_at is null and c.voided_at is null and c.expires_at > now()
+  returning c.account_id, c.tenant_id
+$$;
+
+revoke all on function auth_enrol_reserve(text, text, int) from public;
+revoke all on function auth_enrol_failed(text, text, uuid, inet, int) from public;
+revoke all on function auth_enrol_redeem(uuid) from public;
+grant execute on function auth_enrol_reserve(text, text, int) to concierge_app;
+grant execute on function auth_enrol_failed(text, text, uuid, inet, int) to concierge_app;
+grant execute on function auth_enrol_redeem(uuid) to concierge_app;
