@@ -26,6 +26,8 @@ export interface TenantPolicyRow {
 	passwordMaxAgeDays: number;
 	/** Login IDs created in this tenant start with `${loginPrefix}-`. */
 	loginPrefix: string;
+	/** CIDR ranges concierges and admins may sign in from (empty: anywhere). */
+	ipAllowList: string[];
 }
 
 const accountColumns = (sql: Sql) => sql`
@@ -117,7 +119,8 @@ export async function getPolicy(tx: Sql, tenantId: string): Promise<TenantPolicy
 	const [row] = await tx<TenantPolicyRow[]>`
 		select lockout_threshold as "lockoutThreshold", lockout_minutes as "lockoutMinutes",
 		       password_min_length as "passwordMinLength", password_min_classes as "passwordMinClasses",
-		       password_max_age_days as "passwordMaxAgeDays", login_prefix as "loginPrefix"
+		       password_max_age_days as "passwordMaxAgeDays", login_prefix as "loginPrefix",
+		       ip_allow_list as "ipAllowList"
 		from tenants where id = ${tenantId}`;
 	if (!row) throw new Error(`tenant ${tenantId} not visible in its own transaction`);
 	return row;

@@ -25,6 +25,7 @@ import { APP_ROLES, type AppName, type Role } from '../types.ts';
 import { ipKey } from '../web/rate-limit.ts';
 import { getAccount, getPolicy, recordSignInRefusal, recordSignInSuccess, reserveSignIn } from './accounts.repo.ts';
 import { MAX_PASSWORD_LENGTH, burnPasswordCheck, verifyPassword } from './password.ts';
+import { ipAllowed } from '../policies/cidr.ts';
 
 export interface SignInInput {
 	loginId: unknown;
@@ -117,6 +118,11 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 					? 'This account is not a kiosk account. Concierges and administrators sign in at the console.'
 					: 'Kiosk accounts cannot sign in to the console. Sign in on the kiosk instead.'
 			);
+		}
+		// The tenant's IP allow-list (issue 11, item 4), told only to someone who knows the password.
+		if (app === 'console' && (account.role === 'concierge' || account.role === 'admin') && !ipAllowed(policy.ipAllowList, meta.ip)) {
+			await audit('signin.refused_ip');
+			return new Forbidden('ip_not_allowed', 'Sign-in from this network is not allowed for your organisation. Connect from an approved network, or ask your administrator to add this address to the allow-list.');
 		}
 		const passwordExpired =
 			policy.passwordMaxAgeDays > 0 && account.passwordChangedAt.getTime() + policy.passwordMaxAgeDays * DAY < Date.now();

@@ -39,7 +39,11 @@ export type AuditAction =
 	| 'enrolment.code_revoked'
 	| 'enrolment.code_voided'
 	| 'enrolment.redeemed'
-	| 'enrolment.alert';
+	| 'enrolment.alert'
+	| 'signin.refused_ip'
+	| 'session.refused_ip'
+	| 'tenant.policy_changed'
+	| 'tenant.staff_pin_changed';
 
 export interface AuditEntry {
 	tenantId: string;

@@ -16,6 +16,7 @@ import { presenceOfAccount, publishPresence, tenantState } from './presence.ts';
 import { ringAvailable, settleQueue } from './queue.ts';
 import { closeRoom, createCallRoom, newRoomName } from './rooms.ts';
 import { issueCallToken } from './tokens.ts';
+import { readRingTimeout } from '../policies/policies.repo.ts';
 
 /** The kiosk's call button. Rings every available concierge of the tenant, or queues behind busy ones. */
 export async function createCall(actor: Actor): Promise<CallView> {
@@ -31,7 +32,8 @@ export async function createCall(actor: Actor): Promise<CallView> {
 				tenantId: actor.tenantId,
 				kioskAccountId: actor.accountId,
 				roomName: newRoomName(),
-				ringSeconds: s.available > 0 ? config().callRingTimeoutSeconds : null
+				// The tenant's own ring timeout when it set one (issue 11, item 4).
+				ringSeconds: s.available > 0 ? ((await readRingTimeout(tx, actor.tenantId)) ?? config().callRingTimeoutSeconds) : null
 			});
 		} catch (e) {
 			if ((e as { constraint_name?: string }).constraint_name === 'calls_one_live_per_kiosk')

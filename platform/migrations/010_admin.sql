@@ -143,3 +143,44 @@ revoke all on function auth_enrol_redeem(uuid) from public;
 grant execute on function auth_enrol_reserve(text, text, int) to concierge_app;
 grant execute on function auth_enrol_failed(text, text, uuid, inet, int) to concierge_app;
 grant execute on function auth_enrol_redeem(uuid) to concierge_app;
+
+-- 2. Tenant policies (item 4), on the admin's settings page. The sign-in policy columns
+--    exist since 001; these are new. The IP allow-list holds CIDR ranges (IPv4 and IPv6,
+--    normalised by platform/policies/cidr.ts); empty means no restriction. It applies to
+--    concierge and admin sign-in and to every request of their live sessions.
+alter table tenants
+  add column ip_allow_list text[] not null default '{}' check (cardinality(ip_allow_list) <= 100),
+  -- Session lifetime in hours (sliding); null = the platform's SESSION_DAYS.
+  add column session_hours int check (session_hours between 1 and 8760),
+  -- Ring timeout in seconds; null = the platform's CALL_RING_TIMEOUT_SECONDS.
+  add column ring_timeout_seconds int check (ring_timeout_seconds between 5 and 600),
+  -- Business hours: IANA time zone, per weekday (0 = Sunday) [open, close) as 'HH:MM',
+  -- holidays as dates; empty hours = always open. Out of hours the kiosk shows closed_message.
+  add column time_zone text not null default 'Asia/Tokyo' check (length(time_zone) between 1 and 64),
+  add column business_hours jsonb not null default '{}' check (jsonb_typeof(business_hours) = 'object'),
+  add column holidays date[] not null default '{}' check (cardinality(holidays) <= 400),
+  add column closed_message text not null default '' check (length(closed_message) <= 500),
+  -- Kiosk staff PIN (argon2id hash) or null when none is set.
+  add column staff_pin_hash text;
+
+-- Session validation also returns what the per-request policy checks need: the tenant's
+-- allow-list and session lifetime.
+drop function auth_find_session(text);
+create function auth_find_session(p_session_id text)
+returns table (
+  session_id text, tenant_id uuid, account_id uuid, app text, expires_at timestamptz,
+  role account_role, login_id text, display_name text, disabled_at timestamptz,
+  password_changed_at timestamptz, tenant_slug text, tenant_name text, password_max_age_days int,
+  ip_allow_list text[], session_hours int
+)
+language sql stable security definer set search_path = public, pg_temp as $$
+  select s.id, s.tenant_id, s.account_id, s.app, s.expires_at,
+         a.role, a.login_id, a.display_name, a.disabled_at, a.password_changed_at,
+         t.slug, t.name, t.password_max_age_days, t.ip_allow_list, t.session_hours
+  from sessions s
+  join accounts a on a.id = s.account_id and a.tenant_id = s.tenant_id
+  join tenants t on t.id = s.tenant_id
+  where s.id = p_session_id
+$$;
+revoke all on function auth_find_session(text) from public;
+grant execute on function auth_find_session(text) to concierge_app;
