@@ -12,6 +12,7 @@ import { makeAccount, makeTenant } from '../testing/factories.ts';
 import { ownerDb } from '../testing/db.ts';
 import { refusal } from '../testing/assert.ts';
 import type { Actor } from '../types.ts';
+import { createCall } from '../calls/index.ts';
 
 const test = suite('tenant policies');
 
@@ -126,6 +127,16 @@ test('session lifetime, ring timeout, business hours and the staff PIN take effe
 	assert.ok(await checkStaffPin(kiosk.actor, '4821'));
 	assert.not.ok(await checkStaffPin(kiosk.actor, '4822'));
 	assert.ok((await readPolicies(actor)).staffPinSet);
+});
+
+test('out of business hours a kiosk cannot place a call and is told the tenant message', async () => {
+	const { kiosk, actor } = await setup();
+	await makeAccount({ id: actor.tenantId }, { role: 'concierge' });
+	await updatePolicies(actor, { ...base, timeZone: 'UTC', holidays: new Date().toISOString().slice(0, 10), open0: '00:00', close0: '24:00', open1: '00:00', close1: '24:00', open2: '00:00', close2: '24:00', open3: '00:00', close3: '24:00', open4: '00:00', close4: '24:00', open5: '00:00', close5: '24:00', open6: '00:00', close6: '24:00', closedMessage: 'Closed today.' });
+	const e = await refusal(createCall(kiosk.actor));
+	assert.is(e.code, 'closed');
+	assert.is(e.message, 'Closed today.');
+	assert.is((await ownerDb()`select 1 from calls where kiosk_account_id = ${kiosk.id}`).length, 0);
 });
 
 test.run();

@@ -1,0 +1,41 @@
+/**
+ * CSV for exports (audit log, call history), safe to open in a spreadsheet: every
+ * cell quoted, and a cell that starts with = + - @ (or a tab or carriage return,
+ * which some spreadsheets skip before reading a formula) gets a leading ' so it is
+ * never run as a formula (OWASP "CSV injection").
+ */
+export function csvCell(v: unknown): string {
+	let s = v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v);
+	if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
+	return '"' + s.replace(/"/g, '""') + '"';
+}
+
+export function csvRow(cells: readonly unknown[]): string {
+	return cells.map(csvCell).join(',') + '\r\n';
+}
+
+/**
+ * A streamed CSV body: the header, then the rows of each page fetched on demand
+ * (`next(cursor)` gives a page and the cursor of the next, or null at the end), so
+ * a large export never sits whole in memory.
+ */
+export function csvStream<C>(header: readonly string[], first: C, next: (cursor: C) => Promise<{ rows: unknown[][]; cursor: C | null }>): ReadableStream<Uint8Array> {
+	const enc = new TextEncoder();
+	let cursor: C | null = first;
+	let started = false;
+	return new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			if (!started) {
+				started = true;
+				// A byte-order mark so spreadsheet programs read UTF-8 (Japanese names).
+				controller.enqueue(enc.encode('\ufeff' + csvRow(header)));
+				return;
+			}
+			if (cursor === null) return controller.close();
+			const page = await next(cursor);
+			cursor = page.cursor;
+			if (page.rows.length) controller.enqueue(enc.encode(page.rows.map(csvRow).join('')));
+			if (cursor === null) controller.close();
+		}
+	});
+}
