@@ -59,7 +59,7 @@ export interface AuditListRow extends AuditRow {
  */
 export async function searchAudit(tx: Sql, f: AuditFilter, limit: number, beforeId: number | null): Promise<AuditListRow[]> {
 	return tx<AuditListRow[]>`
-		select l.id, l.at, l.actor_login_id as "actorLoginId", l.action, l.target_type as "targetType",
+		select l.id::float8 as id, l.at, l.actor_login_id as "actorLoginId", l.action, l.target_type as "targetType",
 		       l.target_id as "targetId", host(l.ip) as ip, l.detail, ta.login_id as "targetLoginId"
 		from audit_log l
 		left join accounts ta on l.target_type = 'account' and ta.id::text = l.target_id

@@ -16,12 +16,14 @@ export function csvRow(cells: readonly unknown[]): string {
 
 /**
  * A streamed CSV body: the header, then the rows of each page fetched on demand
- * (`next(cursor)` gives a page and the cursor of the next, or null at the end), so
+ * (`next(cursor)` gives a page and the cursor of the next, or null at the end; the
+ * first cursor may itself be null, meaning "from the start"), so
  * a large export never sits whole in memory.
  */
 export function csvStream<C>(header: readonly string[], first: C, next: (cursor: C) => Promise<{ rows: unknown[][]; cursor: C | null }>): ReadableStream<Uint8Array> {
 	const enc = new TextEncoder();
-	let cursor: C | null = first;
+	let cursor: C = first;
+	let done = false;
 	let started = false;
 	return new ReadableStream<Uint8Array>({
 		async pull(controller) {
@@ -31,11 +33,12 @@ export function csvStream<C>(header: readonly string[], first: C, next: (cursor:
 				controller.enqueue(enc.encode('\ufeff' + csvRow(header)));
 				return;
 			}
-			if (cursor === null) return controller.close();
+			if (done) return controller.close();
 			const page = await next(cursor);
-			cursor = page.cursor;
+			if (page.cursor === null) done = true;
+			else cursor = page.cursor;
 			if (page.rows.length) controller.enqueue(enc.encode(page.rows.map(csvRow).join('')));
-			if (cursor === null) controller.close();
+			if (done) controller.close();
 		}
 	});
 }
