@@ -369,12 +369,15 @@ lk_start() {
       rm -f "$new"
       return 1
     fi
-    if ! cmp -s "$new" "$LK_CONF"; then
-      warn "livekit: config changed since start; run 'stop' then 'start' (same env) to apply"
+    if cmp -s "$new" "$LK_CONF"; then
+      rm -f "$new"
+      say "livekit: already running on 127.0.0.1:$LIVEKIT_PORT (pid $pid)"
+      return 0
     fi
-    rm -f "$new"
-    say "livekit: already running on 127.0.0.1:$LIVEKIT_PORT (pid $pid)"
-    return 0
+    # A running LiveKit with an older config (a new release changed the template) would
+    # make tests and the demo run against settings the code no longer expects.
+    say "livekit: config changed since start; restarting to apply it"
+    lk_stop || return 1
   fi
 
   rm -f "$LK_PID"

@@ -5,6 +5,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 
 /** Sign in through the app's real form; returns the Cookie header value. */
 export async function signInCookie(origin: string, loginId: string, password: string): Promise<string> {
@@ -172,7 +173,8 @@ const umd = fileURLToPath(new URL('../../node_modules/livekit-client/dist/liveki
  * participant is thrown out within `ms`, or 'stayed'.
  */
 export async function tryJoin(page: Page, url: string, token: string, ms = 15_000): Promise<string> {
-	if (!(await page.evaluate(() => 'LivekitClient' in window))) await page.addScriptTag({ path: umd });
+	// Evaluated through the DevTools protocol, not a <script> tag: the app pages' CSP (kit.csp) blocks injected scripts.
+	if (!(await page.evaluate(() => 'LivekitClient' in window))) await page.evaluate(readFileSync(umd, 'utf8'));
 	return page.evaluate(
 		async ({ url, token, ms }) => {
 			const LK = (window as unknown as { LivekitClient: typeof import('livekit-client') }).LivekitClient;

@@ -162,11 +162,13 @@ test("a kiosk cannot write into another tenant: its reports land in its own tena
 	const b = await kiosk();
 	const rb = report({ message: 'tenant B original' });
 	assert.is((await post(b.cookie, JSON.stringify(rb))).status, 202);
-	const res = await post(a.cookie, JSON.stringify({ ...rb, message: 'tenant A overwrite attempt' }));
+	const res = await post(a.cookie, JSON.stringify({ ...rb, message: 'tenant A own report' }));
 	assert.is(res.status, 202);
-	const rows = await ownerDb()<{ tenantId: string; message: string }[]>`select tenant_id as "tenantId", message from crash_reports where id = ${rb.id}`;
-	assert.equal([...rows], [{ tenantId: b.tenant.id, message: 'tenant B original' }]);
-	assert.is(await stored(a.account.id), 0);
+	// Ids are unique per tenant: A stores its own report and learns nothing about B's.
+	assert.equal(await res.json(), { id: rb.id, duplicate: false });
+	const rows = await ownerDb()<{ tenantId: string; message: string }[]>`select tenant_id as "tenantId", message from crash_reports where id = ${rb.id} order by message`;
+	assert.equal([...rows], [{ tenantId: a.tenant.id, message: 'tenant A own report' }, { tenantId: b.tenant.id, message: 'tenant B original' }]);
+	assert.is(await stored(a.account.id), 1);
 });
 
 test('a disabled kiosk is refused: 401, nothing stored', async () => {

@@ -85,7 +85,10 @@ for (const backend of backends) {
 		const worker = startWorker(handlers(), { backend, name: queueName, log: () => {} });
 		try {
 			await until('report processed', () => processedAt(reportId));
-			const job = await queue.getJob(jobIdFor('reports.process', { tenantId, reportId }));
+			// The report row commits before BullMQ records the job as completed: wait for the job itself.
+			const id = jobIdFor('reports.process', { tenantId, reportId });
+			await until('job completed', async () => (await queue.getJob(id))?.finishedOn);
+			const job = await queue.getJob(id);
 			assert.is(job?.returnvalue, 'processed');
 		} finally {
 			await worker.close();

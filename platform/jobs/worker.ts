@@ -14,19 +14,8 @@ const backend = defaultBackend();
 const queue = openQueue();
 const worker = startWorker(handlers(), { log });
 
-// Repeatable jobs (BullMQ 6: job schedulers; upsert is idempotent across restarts).
-await queue.upsertJobScheduler('reports.sweep', { every: 2_000 }, { name: 'reports.sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
-// Ring timeouts, the queue, presence lapses, party-gone and maximum-duration ends (platform/calls/forced-end.ts).
-await queue.upsertJobScheduler('calls.sweep', { every: 1_000 }, { name: 'calls.sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100, attempts: 1 } });
-// Replaced by calls.sweep; a scheduler left by an older release would keep adding unknown jobs.
-await queue.removeJobScheduler('calls.expire-ringing');
-await queue.upsertJobScheduler('retention.purge', { pattern: '17 3 * * *' }, { name: 'retention.purge', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } });
-// Catch up at once with reports stored while no worker ran.
-await queue.add('reports.sweep', {}, { jobId: `reports.sweep-start-${Date.now()}`, removeOnComplete: true, removeOnFail: 100 });
-
-await worker.waitUntilReady();
-log({ level: 'info', msg: 'worker ready', backend: backend.kind, queue: config().jobs.queue, concurrency: config().jobs.concurrency });
-
+// Signals are handled from the start: a SIGTERM that arrives while the worker is still
+// starting up closes it cleanly too.
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
 	if (closing) return;
@@ -41,3 +30,17 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+
+// Repeatable jobs (BullMQ 6: job schedulers; upsert is idempotent across restarts).
+await queue.upsertJobScheduler('reports.sweep', { every: 2_000 }, { name: 'reports.sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+// Ring timeouts, the queue, presence lapses, party-gone and maximum-duration ends (platform/calls/forced-end.ts).
+await queue.upsertJobScheduler('calls.sweep', { every: 1_000 }, { name: 'calls.sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100, attempts: 1 } });
+// Replaced by calls.sweep; a scheduler left by an older release would keep adding unknown jobs.
+await queue.removeJobScheduler('calls.expire-ringing');
+await queue.upsertJobScheduler('retention.purge', { pattern: '17 3 * * *' }, { name: 'retention.purge', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } });
+// Catch up at once with reports stored while no worker ran.
+await queue.add('reports.sweep', {}, { jobId: `reports.sweep-start-${Date.now()}`, removeOnComplete: true, removeOnFail: 100 });
+
+await worker.waitUntilReady();
+log({ level: 'info', msg: 'worker ready', backend: backend.kind, queue: config().jobs.queue, concurrency: config().jobs.concurrency });
+

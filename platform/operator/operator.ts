@@ -47,7 +47,8 @@ export async function listReportGroupsForOperator(actor: Actor, limit = 200): Pr
 
 /** One report group of any tenant with its most recent reports in full. */
 export async function getReportGroupForOperator(actor: Actor, groupId: string, samples = 20): Promise<{ group: ReportGroupRow & { tenantName: string }; reports: StoredReport[] }> {
-	await audited(actor, 'report_group', { groupId });
+	// The id as typed is audited; anything but a UUID as JSON text, since jsonb cannot hold NUL or lone surrogates.
+	await audited(actor, 'report_group', { groupId: isUuid(groupId) ? groupId : JSON.stringify(String(groupId).slice(0, 100)) });
 	const notFound = new NotFound('report_group_not_found', 'That problem group does not exist or has been deleted.');
 	if (!isUuid(groupId)) throw notFound;
 	const sql = opsDb();

@@ -44,11 +44,60 @@ function text(o: Record<string, unknown>, field: string, max: number, required: 
 	return v;
 }
 
-function depth(v: unknown, d = 0): number {
-	if (d > LIMITS.statsDepth) return d;
-	if (Array.isArray(v)) return v.reduce<number>((m, x) => Math.max(m, depth(x, d + 1)), d + 1);
-	if (v && typeof v === 'object') return Object.values(v).reduce<number>((m, x) => Math.max(m, depth(x, d + 1)), d + 1);
-	return d;
+/** Keys that mean something to JavaScript objects or to devalue (which refuses objects holding them). */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Also in a look-alike form that Unicode normalisation (as redaction applies it) would turn into one. */
+export const isReservedKey = (k: string): boolean => RESERVED_KEYS.has(k) || RESERVED_KEYS.has(k.normalize('NFKC'));
+/** Far deeper than any report field needs; stats has its own, smaller limit below. */
+const MAX_BODY_DEPTH = 32;
+
+interface Node {
+	value: unknown;
+	depth: number;
+	parent: Node | null;
+	key: string;
+}
+
+const pathOf = (n: Node): string => {
+	const parts: string[] = [];
+	for (let c: Node | null = n; c && c.parent; c = c.parent) parts.push(c.key);
+	return parts.reverse().join('.');
+};
+
+/**
+ * One pass over the whole body without recursion (a body nested 10,000 deep must
+ * be a 400, not a RangeError): refuses reserved keys at any depth, naming the
+ * field path, and anything nested deeper than MAX_BODY_DEPTH. Paths are built
+ * only for the answer, so a deep body costs no more than its size.
+ */
+function checkStructure(body: object): void {
+	const stack: Node[] = [{ value: body, depth: 0, parent: null, key: '' }];
+	while (stack.length) {
+		const n = stack.pop()!;
+		if (n.depth > MAX_BODY_DEPTH) bad(pathOf(n).split('.')[0] ?? 'report', `is nested deeper than ${MAX_BODY_DEPTH} levels`);
+		const v = n.value;
+		if (!v || typeof v !== 'object') continue;
+		const keys = Object.keys(v);
+		for (const k of keys) {
+			const child: Node = { value: (v as Record<string, unknown>)[k], depth: n.depth + 1, parent: n, key: Array.isArray(v) ? `[${k}]` : k.slice(0, 64) };
+			if (!Array.isArray(v) && isReservedKey(k)) bad(pathOf(child), 'is a reserved name that cannot be used as a key');
+			stack.push(child);
+		}
+	}
+}
+
+/** Nesting depth of a value (0 for a plain value), without recursion; stops counting past max. */
+function depth(v: unknown, max: number): number {
+	let deepest = 0;
+	const stack: [unknown, number][] = [[v, 0]];
+	while (stack.length) {
+		const [x, d] = stack.pop()!;
+		if (!x || typeof x !== 'object') continue;
+		if (d + 1 > deepest) deepest = d + 1;
+		if (deepest > max) return deepest;
+		for (const c of Object.values(x)) stack.push([c, d + 1]);
+	}
+	return deepest;
 }
 
 /** Validate a parsed JSON body as a report, or throw Invalid. */
@@ -57,6 +106,7 @@ export function parseReport(body: unknown): ReportInput {
 	const o = body as Record<string, unknown>;
 	// Unknown fields are refused, not dropped: a kiosk cannot smuggle a tenant or account in.
 	for (const k of Object.keys(o)) if (!FIELDS.has(k)) bad(k.slice(0, 40), 'is not a report field');
+	checkStructure(o);
 	const id = text(o, 'id', 36, true);
 	if (!isUuid(id)) bad('id', 'must be a UUID');
 	const kind = text(o, 'kind', 40, true) as ReportKind;
@@ -87,8 +137,9 @@ export function parseReport(body: unknown): ReportInput {
 	const stats = o.stats ?? null;
 	if (stats !== null) {
 		if (typeof stats !== 'object') bad('stats', 'must be an object');
+		// Depth first: only a shallow value is safe to stringify for its size.
+		if (depth(stats, LIMITS.statsDepth) > LIMITS.statsDepth) bad('stats', `is nested deeper than ${LIMITS.statsDepth} levels`);
 		if (JSON.stringify(stats).length > LIMITS.stats) bad('stats', `is larger than ${LIMITS.stats} bytes`);
-		if (depth(stats) > LIMITS.statsDepth) bad('stats', `is nested deeper than ${LIMITS.statsDepth} levels`);
 	}
 
 	return wellFormed({

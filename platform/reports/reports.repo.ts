@@ -1,11 +1,11 @@
 /** SQL for crash reports and their groups. Every function runs inside withTenant(). */
 import type { Sql } from '../db.server.ts';
-import type { ReportInput } from './report-input.ts';
+import { toReportView, type ReportView } from './report-view.ts';
 
 /**
  * Insert many reports of one tenant in one statement (the group commit of
  * platform/reports/ingest.ts). Each row goes in only if its kiosk is still an
- * enabled kiosk; an id already stored is skipped. Returns the ids inserted.
+ * enabled kiosk; an id already stored for this tenant is skipped (ids are unique per tenant). Returns the ids inserted.
  */
 export async function insertReports(tx: Sql, tenantId: string, items: { kioskAccountId: string; json: string }[]): Promise<Set<string>> {
 	const payload = '[' + items.map((i) => `{"kiosk":${JSON.stringify(i.kioskAccountId)},"r":${i.json}}`).join(',') + ']';
@@ -15,7 +15,7 @@ export async function insertReports(tx: Sql, tenantId: string, items: { kioskAcc
 		       e->'r'->>'appVersion', (e->'r'->>'occurredAt')::timestamptz, e->'r'
 		from jsonb_array_elements(${payload}::text::jsonb) as e
 		where exists (select 1 from accounts a where a.id = (e->>'kiosk')::uuid and a.role = 'kiosk' and a.disabled_at is null)
-		on conflict (id) do nothing
+		on conflict (tenant_id, id) do nothing
 		returning id`;
 	return new Set(rows.map((r) => r.id));
 }
@@ -34,10 +34,10 @@ export interface PendingReport {
 }
 
 /** The report if not yet processed, locked so two workers never group it twice. */
-export async function lockPendingReport(tx: Sql, id: string): Promise<PendingReport | null> {
+export async function lockPendingReport(tx: Sql, tenantId: string, id: string): Promise<PendingReport | null> {
 	const [row] = await tx<PendingReport[]>`
 		select id, kind, message, body->>'stack' as stack, occurred_at as "occurredAt"
-		from crash_reports where id = ${id} and processed_at is null for update`;
+		from crash_reports where tenant_id = ${tenantId} and id = ${id} and processed_at is null for update`;
 	return row ?? null;
 }
 
@@ -53,8 +53,8 @@ export async function upsertGroup(tx: Sql, tenantId: string, g: { fingerprint: s
 	return row!.id;
 }
 
-export async function markProcessed(tx: Sql, id: string, fingerprint: string, groupId: string): Promise<void> {
-	await tx`update crash_reports set processed_at = now(), fingerprint = ${fingerprint}, group_id = ${groupId} where id = ${id}`;
+export async function markProcessed(tx: Sql, tenantId: string, id: string, fingerprint: string, groupId: string): Promise<void> {
+	await tx`update crash_reports set processed_at = now(), fingerprint = ${fingerprint}, group_id = ${groupId} where tenant_id = ${tenantId} and id = ${id}`;
 }
 
 export interface ReportGroupRow {
@@ -96,13 +96,20 @@ export interface StoredReport {
 	kioskLoginId: string | null;
 	kind: string;
 	receivedAt: Date;
-	body: ReportInput;
+	/** Plain strings only (see report-view.ts): safe to hand to a page whatever the stored body holds. */
+	body: ReportView;
 }
 
 /** A group's most recent reports, in full. */
 export async function sampleReports(sql: Sql, groupId: string, limit: number): Promise<StoredReport[]> {
-	return sql<StoredReport[]>`
+	const rows = await sql<(Omit<StoredReport, 'body'> & { body: unknown })[]>`
 		select r.id, a.login_id as "kioskLoginId", r.kind, r.received_at as "receivedAt", r.body
 		from crash_reports r left join accounts a on a.id = r.kiosk_account_id
 		where r.group_id = ${groupId} order by r.received_at desc limit ${limit}`;
+	return rows.map((r) => ({ id: r.id, kioskLoginId: r.kioskLoginId, kind: r.kind, receivedAt: r.receivedAt, body: toReportView(r.body) }));
+}
+
+/** Reports stored but not yet processed, across tenants (ids only, through the reports_pending() definer function). */
+export async function pendingReports(sql: Sql, limit: number, olderThanSeconds: number): Promise<{ id: string; tenantId: string }[]> {
+	return sql<{ id: string; tenantId: string }[]>`select id, tenant_id as "tenantId" from reports_pending(${limit}, ${olderThanSeconds + ' seconds'}::interval)`;
 }

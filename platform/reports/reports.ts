@@ -32,7 +32,8 @@ export interface SubmitResult {
 
 /**
  * Store one report, redacted, for the kiosk's own tenant. A report whose id is
- * already stored is not stored again (the kiosk re-sends after a lost answer).
+ * already stored for this tenant is not stored again (the kiosk re-sends after a
+ * lost answer); ids of other tenants' reports are invisible here.
  */
 export async function submitReport(actor: Actor, input: ReportInput): Promise<SubmitResult> {
 	if (actor.role !== 'kiosk') throw new Forbidden('kiosk_only', 'Only a store terminal can send problem reports.');
@@ -47,18 +48,18 @@ export async function submitReport(actor: Actor, input: ReportInput): Promise<Su
 /** Fingerprint and group one stored report. Running it twice groups it once. */
 export async function processReport(tenantId: string, reportId: string): Promise<'processed' | 'already'> {
 	return withTenant(tenantId, async (tx) => {
-		const r = await repo.lockPendingReport(tx, reportId);
+		const r = await repo.lockPendingReport(tx, tenantId, reportId);
 		if (!r) return 'already';
 		const fp = fingerprint(r.kind, r.message, r.stack);
 		const groupId = await repo.upsertGroup(tx, tenantId, { fingerprint: fp, kind: r.kind, title: groupTitle(r.kind, r.message), seenAt: r.occurredAt });
-		await repo.markProcessed(tx, reportId, fp, groupId);
+		await repo.markProcessed(tx, tenantId, reportId, fp, groupId);
 		return 'processed';
 	});
 }
 
 /** Reports stored but not yet processed, across tenants (ids only; see reports_pending()). */
 export async function pendingReports(limit = 1000, olderThanSeconds = 0): Promise<{ id: string; tenantId: string }[]> {
-	return db()<{ id: string; tenantId: string }[]>`select id, tenant_id as "tenantId" from reports_pending(${limit}, ${olderThanSeconds + ' seconds'}::interval)`;
+	return repo.pendingReports(db(), limit, olderThanSeconds);
 }
 
 function requireAdmin(actor: Actor): void {

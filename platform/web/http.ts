@@ -33,10 +33,11 @@ export async function httpCall<T>(fn: () => Promise<T>): Promise<T> {
 	}
 }
 
-/** Read a JSON body with a clear 4xx for anything that is not a JSON object. */
+/** Read a JSON body with a clear 4xx for anything that is not a JSON object (415 for any other content type). */
 export async function readJsonObject(request: Request, maxBytes = 64 * 1024): Promise<Record<string, unknown>> {
+	// application/json itself, optionally with parameters (charset): not application/json-seq or other look-alikes.
 	const type = request.headers.get('content-type') ?? '';
-	if (!/^application\/json\b/i.test(type)) error(415, { message: 'Send a JSON body (Content-Type: application/json).', code: 'unsupported_media_type' });
+	if (!/^\s*application\/json\s*(;|$)/i.test(type)) error(415, { message: 'Send a JSON body (Content-Type: application/json).', code: 'unsupported_media_type' });
 	const text = await request.text().catch(() => error(400, { message: 'The request body could not be read.', code: 'bad_body' }));
 	if (text.length > maxBytes) error(413, { message: 'The request body is too large.', code: 'too_large' });
 	let body: unknown;
