@@ -8,7 +8,7 @@
  * removal LiveKit cannot take now is retried by a job and never holds up the disable.
  */
 import { withTenant, type Sql } from '../db.server.ts';
-import { Forbidden, Invalid, NotFound } from '../errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { revokeAccountSessions } from '../sessions/sessions.ts';
 import type { Actor, Role } from '../types.ts';
@@ -71,6 +71,7 @@ async function setDisabled(actor: Actor, rawLoginId: unknown, disable: boolean, 
 		if (!account) throw new NotFound('account_not_found', `No account in your organisation has the login ID "${loginId}".`);
 		if (account.id === actor.accountId) throw new Forbidden('self_disable', 'You cannot disable or enable your own account.');
 		if (account.role === 'operator' && actor.role !== 'operator') throw new Forbidden('operator_account', 'Only platform operators can change operator accounts.');
+		if (!disable && account.archivedAt) throw new Conflict('archived', 'This account is archived and cannot be enabled. Create a new account instead.');
 		const already = disable ? account.disabledAt !== null : account.disabledAt === null;
 		let revokedSessions = 0;
 		if (!already) {

@@ -125,7 +125,7 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 			return new Forbidden('ip_not_allowed', 'Sign-in from this network is not allowed for your organisation. Connect from an approved network, or ask your administrator to add this address to the allow-list.');
 		}
 		const passwordExpired =
-			policy.passwordMaxAgeDays > 0 && account.passwordChangedAt.getTime() + policy.passwordMaxAgeDays * DAY < Date.now();
+			account.mustChangePassword || (policy.passwordMaxAgeDays > 0 && account.passwordChangedAt.getTime() + policy.passwordMaxAgeDays * DAY < Date.now());
 		if (passwordExpired && app === 'kiosk') {
 			await audit('signin.refused_expired');
 			return new Forbidden('password_expired', "This terminal's password has expired. Please ask your administrator to set a new one.");

@@ -43,7 +43,11 @@ export type AuditAction =
 	| 'signin.refused_ip'
 	| 'session.refused_ip'
 	| 'tenant.policy_changed'
-	| 'tenant.staff_pin_changed';
+	| 'tenant.staff_pin_changed'
+	| 'account.renamed'
+	| 'account.password_reset'
+	| 'account.archived'
+	| 'account.photo_changed';
 
 export interface AuditEntry {
 	tenantId: string;

@@ -50,7 +50,12 @@ const WHAT: Record<string, string> = {
 	'enrolment.redeemed': 'enrolled the kiosk with a one-time code',
 	'enrolment.alert': 'ALERT: many wrong enrolment codes',
 	'tenant.policy_changed': 'changed the organisation settings',
-	'tenant.staff_pin_changed': 'changed the kiosk staff PIN'
+	'tenant.staff_pin_changed': 'changed the kiosk staff PIN',
+	'account.renamed': 'renamed an account',
+	'account.password_reset': 'reset a password',
+	'account.archived': 'archived an account',
+	'account.photo_changed': 'changed a concierge photo',
+	'session.refused_ip': 'was refused (address not on the allow-list)'
 };
 
 // Sign-in outcomes are written with the account as both actor and target: the

@@ -184,3 +184,35 @@ language sql stable security definer set search_path = public, pg_temp as $$
 $$;
 revoke all on function auth_find_session(text) from public;
 grant execute on function auth_find_session(text) to concierge_app;
+
+-- 3. Accounts (item 2): reset passwords that must be changed at the next sign-in,
+--    archiving (keeps every row that refers to the account; the login ID is freed only
+--    when the admin confirms it, by renaming it out of the way), and concierge photos.
+alter table accounts
+  add column must_change_password boolean not null default false,
+  add column archived_at timestamptz,
+  -- The login ID the account had when its ID was freed (for the history pages).
+  add column archived_login_id text,
+  add column photo bytea check (photo is null or length(photo) <= 524288),
+  add column photo_type text check (photo_type in ('image/png', 'image/jpeg', 'image/webp')),
+  add column photo_updated_at timestamptz;
+
+drop function auth_find_session(text);
+create function auth_find_session(p_session_id text)
+returns table (
+  session_id text, tenant_id uuid, account_id uuid, app text, expires_at timestamptz,
+  role account_role, login_id text, display_name text, disabled_at timestamptz,
+  password_changed_at timestamptz, tenant_slug text, tenant_name text, password_max_age_days int,
+  ip_allow_list text[], session_hours int, must_change_password boolean
+)
+language sql stable security definer set search_path = public, pg_temp as $$
+  select s.id, s.tenant_id, s.account_id, s.app, s.expires_at,
+         a.role, a.login_id, a.display_name, a.disabled_at, a.password_changed_at,
+         t.slug, t.name, t.password_max_age_days, t.ip_allow_list, t.session_hours, a.must_change_password
+  from sessions s
+  join accounts a on a.id = s.account_id and a.tenant_id = s.tenant_id
+  join tenants t on t.id = s.tenant_id
+  where s.id = p_session_id
+$$;
+revoke all on function auth_find_session(text) from public;
+grant execute on function auth_find_session(text) to concierge_app;

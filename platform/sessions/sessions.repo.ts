@@ -19,6 +19,8 @@ export interface SessionLookup {
 	ipAllowList: string[];
 	/** The tenant's session lifetime in hours, or null for the platform default. */
 	sessionHours: number | null;
+	/** Set by an admin's password reset: the password must be changed first. */
+	mustChangePassword: boolean;
 }
 
 /** Cross-tenant lookup through the auth_find_session() definer function. */
@@ -28,7 +30,8 @@ export async function findSession(sql: Sql, sessionId: string): Promise<SessionL
 		       expires_at as "expiresAt", role, login_id as "loginId", display_name as "displayName",
 		       disabled_at as "disabledAt", password_changed_at as "passwordChangedAt",
 		       tenant_slug as "tenantSlug", tenant_name as "tenantName", password_max_age_days as "passwordMaxAgeDays",
-		       ip_allow_list as "ipAllowList", session_hours as "sessionHours"
+		       ip_allow_list as "ipAllowList", session_hours as "sessionHours",
+		       must_change_password as "mustChangePassword"
 		from auth_find_session(${sessionId})`;
 	return row ?? null;
 }

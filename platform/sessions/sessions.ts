@@ -91,7 +91,7 @@ export async function validateSessionToken(token: unknown, app: AppName, ip?: st
 		await withTenant(row.tenantId, (tx) => updateSessionExpiry(tx, id, expiresAt));
 	}
 	const passwordExpired =
-		row.passwordMaxAgeDays > 0 && row.passwordChangedAt.getTime() + row.passwordMaxAgeDays * DAY < now;
+		row.mustChangePassword || (row.passwordMaxAgeDays > 0 && row.passwordChangedAt.getTime() + row.passwordMaxAgeDays * DAY < now);
 	return {
 		session: { id, expiresAt, fresh, passwordExpired },
 		actor: {

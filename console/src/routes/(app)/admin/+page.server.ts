@@ -1,4 +1,5 @@
-import { createAccount, listAccounts } from '$platform/accounts/accounts.ts';
+import { createAccount } from '$platform/accounts/accounts.ts';
+import { parseAccountQuery, searchAccounts } from '$platform/accounts/manage.ts';
 import { readAuditLog } from '$platform/audit/audit-log.ts';
 import { getTenant } from '$platform/tenants/tenants.ts';
 import { issueEnrolmentCode, liveEnrolmentCodes, revokeEnrolmentCode } from '$platform/enrolment/enrolment.ts';
@@ -9,8 +10,9 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const actor = requireRole(event, ['admin']);
 	return httpCall(async () => {
-		const [accounts, audit, tenant, codes] = await Promise.all([listAccounts(actor), readAuditLog(actor, 50), getTenant(actor), liveEnrolmentCodes(actor)]);
-		return { accounts, audit, policy: tenant, liveCodes: Object.fromEntries([...codes].map(([id, c]) => [id, c.expiresAt.toISOString()])) };
+		const query = parseAccountQuery(event.url.searchParams);
+		const [accounts, audit, tenant, codes] = await Promise.all([searchAccounts(actor, query), readAuditLog(actor, 50), getTenant(actor), liveEnrolmentCodes(actor)]);
+		return { accounts, query: { q: query.q ?? '', role: query.role ?? '', state: query.state ?? '' }, audit, policy: tenant, liveCodes: Object.fromEntries([...codes].map(([id, c]) => [id, c.expiresAt.toISOString()])) };
 	});
 };
 
