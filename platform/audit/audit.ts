@@ -47,7 +47,9 @@ export type AuditAction =
 	| 'account.renamed'
 	| 'account.password_reset'
 	| 'account.archived'
-	| 'account.photo_changed';
+	| 'account.photo_changed'
+	| 'reports.group_resolved'
+	| 'reports.group_reopened';
 
 export interface AuditEntry {
 	tenantId: string;

@@ -55,6 +55,8 @@ const WHAT: Record<string, string> = {
 	'account.password_reset': 'reset a password',
 	'account.archived': 'archived an account',
 	'account.photo_changed': 'changed a concierge photo',
+	'reports.group_resolved': 'marked a problem group resolved',
+	'reports.group_reopened': 'reopened a problem group',
 	'session.refused_ip': 'was refused (address not on the allow-list)'
 };
 

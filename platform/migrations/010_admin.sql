@@ -216,3 +216,14 @@ language sql stable security definer set search_path = public, pg_temp as $$
 $$;
 revoke all on function auth_find_session(text) from public;
 grant execute on function auth_find_session(text) to concierge_app;
+
+-- 4. Problem report groups (item 6): open or resolved. Resolving records the newest app
+--    version seen so far; a later report from a newer version reopens the group.
+alter table report_groups
+  add column status text not null default 'open' check (status in ('open', 'resolved')),
+  add column resolved_at timestamptz,
+  add column resolved_by uuid,
+  add column resolved_version text;
+-- User-written reports now group by kind alone (the comment is no longer in the
+-- fingerprint); existing groups keep their fingerprints, new reports join the new one.
+grant update (status, resolved_at, resolved_by, resolved_version) on report_groups to concierge_app;
