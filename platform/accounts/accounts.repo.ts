@@ -32,6 +32,8 @@ export interface TenantPolicyRow {
 	loginPrefix: string;
 	/** CIDR ranges concierges and admins may sign in from (empty: anywhere). */
 	ipAllowList: string[];
+	/** Set when a platform operator suspended the tenant. */
+	suspendedAt: Date | null;
 }
 
 const accountColumns = (sql: Sql) => sql`
@@ -126,7 +128,7 @@ export async function getPolicy(tx: Sql, tenantId: string): Promise<TenantPolicy
 		select lockout_threshold as "lockoutThreshold", lockout_minutes as "lockoutMinutes",
 		       password_min_length as "passwordMinLength", password_min_classes as "passwordMinClasses",
 		       password_max_age_days as "passwordMaxAgeDays", login_prefix as "loginPrefix",
-		       ip_allow_list as "ipAllowList"
+		       ip_allow_list as "ipAllowList", suspended_at as "suspendedAt"
 		from tenants where id = ${tenantId}`;
 	if (!row) throw new Error(`tenant ${tenantId} not visible in its own transaction`);
 	return row;
@@ -182,4 +184,9 @@ export async function markDisabled(tx: Sql, accountId: string, byAccountId: stri
 /** Enable again, clearing the old account-wide failure count and lock too. */
 export async function markEnabled(tx: Sql, accountId: string): Promise<void> {
 	await tx`update accounts set disabled_at = null, disabled_by = null, failed_attempts = 0, locked_until = null, updated_at = now() where id = ${accountId}`;
+}
+
+/** The account must change its password at the next sign-in (a first admin, a reset). */
+export async function setMustChangePassword(tx: Sql, id: string): Promise<void> {
+	await tx`update accounts set must_change_password = true where id = ${id}`;
 }

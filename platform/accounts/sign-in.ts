@@ -73,6 +73,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // telling anyone whether a lock is in place.
 const WRONG = 'The login ID or password is incorrect. After repeated wrong tries, sign-in from this device pauses for a while.';
 
+/** What anyone of a suspended tenant is told (after a correct password or code). */
+export const SUSPENDED = "Your organisation's service is suspended. Please contact your administrator or the service provider.";
+
 export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta = {}): Promise<SignInResult> {
 	if (typeof input.loginId !== 'string' || input.loginId.trim() === '')
 		throw new Invalid('login_id_required', 'Enter your login ID.');
@@ -106,6 +109,10 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 			});
 		const policy = await getPolicy(tx, account.tenantId);
 
+		if (policy.suspendedAt && account.role !== 'operator') {
+			await audit('signin.refused_suspended');
+			return new Forbidden('tenant_suspended', SUSPENDED);
+		}
 		if (account.disabledAt) {
 			await audit('signin.refused_disabled');
 			return new Forbidden('account_disabled', 'This account has been disabled. Please contact your administrator.');

@@ -49,7 +49,11 @@ export type AuditAction =
 	| 'account.archived'
 	| 'account.photo_changed'
 	| 'reports.group_resolved'
-	| 'reports.group_reopened';
+	| 'reports.group_reopened'
+	| 'signin.refused_suspended'
+	| 'tenant.created'
+	| 'tenant.suspended'
+	| 'tenant.resumed';
 
 export interface AuditEntry {
 	tenantId: string;

@@ -57,6 +57,10 @@ const WHAT: Record<string, string> = {
 	'account.photo_changed': 'changed a concierge photo',
 	'reports.group_resolved': 'marked a problem group resolved',
 	'reports.group_reopened': 'reopened a problem group',
+	'signin.refused_suspended': 'was refused sign-in (organisation suspended)',
+	'tenant.created': 'created an organisation',
+	'tenant.suspended': 'suspended an organisation',
+	'tenant.resumed': 'resumed an organisation',
 	'session.refused_ip': 'was refused (address not on the allow-list)'
 };
 

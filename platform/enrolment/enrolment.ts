@@ -21,8 +21,8 @@ import { config } from '../config.server.ts';
 import { db, withTenant } from '../db.server.ts';
 import { DomainError, Forbidden, Invalid, NotFound, Unauthorized } from '../errors.ts';
 import { cleanIp, writeAudit } from '../audit/audit.ts';
-import { getAccount } from '../accounts/accounts.repo.ts';
-import { parseLoginId, type SignInMeta, type SignInResult } from '../accounts/sign-in.ts';
+import { getAccount, getPolicy } from '../accounts/accounts.repo.ts';
+import { SUSPENDED, parseLoginId, type SignInMeta, type SignInResult } from '../accounts/sign-in.ts';
 import { createSession } from '../sessions/sessions.ts';
 import { isUuid } from '../ids.ts';
 import type { Actor } from '../types.ts';
@@ -143,6 +143,10 @@ export async function enrolKiosk(input: { loginId: unknown; code: unknown }, met
 		const account = await getAccount(tx, redeemed.accountId);
 		if (!account || account.role !== 'kiosk') return new Unauthorized('invalid_code', WRONG);
 		const actor = { accountId: account.id, loginId: account.loginId };
+		if ((await getPolicy(tx, account.tenantId)).suspendedAt) {
+			await writeAudit(tx, actor, { tenantId: account.tenantId, action: 'signin.refused_suspended', targetType: 'account', targetId: account.id, ip, detail: { app: 'kiosk', method: 'code' } });
+			return new Forbidden('tenant_suspended', SUSPENDED);
+		}
 		if (account.disabledAt) {
 			await writeAudit(tx, actor, { tenantId: account.tenantId, action: 'signin.refused_disabled', targetType: 'account', targetId: account.id, ip, detail: { app: 'kiosk', method: 'code' } });
 			return new Forbidden('account_disabled', 'This account has been disabled. Please contact your administrator.');

@@ -161,7 +161,10 @@ alter table tenants
   add column holidays date[] not null default '{}' check (cardinality(holidays) <= 400),
   add column closed_message text not null default '' check (length(closed_message) <= 500),
   -- Kiosk staff PIN (argon2id hash) or null when none is set.
-  add column staff_pin_hash text;
+  add column staff_pin_hash text,
+  -- Set by a platform operator: every sign-in refused, sessions revoked, calls ended (item 7).
+  add column suspended_at timestamptz,
+  add column suspended_reason text check (length(suspended_reason) <= 500);
 
 -- Session validation also returns what the per-request policy checks need: the tenant's
 -- allow-list and session lifetime.
@@ -203,12 +206,13 @@ returns table (
   session_id text, tenant_id uuid, account_id uuid, app text, expires_at timestamptz,
   role account_role, login_id text, display_name text, disabled_at timestamptz,
   password_changed_at timestamptz, tenant_slug text, tenant_name text, password_max_age_days int,
-  ip_allow_list text[], session_hours int, must_change_password boolean
+  ip_allow_list text[], session_hours int, must_change_password boolean, tenant_suspended boolean
 )
 language sql stable security definer set search_path = public, pg_temp as $$
   select s.id, s.tenant_id, s.account_id, s.app, s.expires_at,
          a.role, a.login_id, a.display_name, a.disabled_at, a.password_changed_at,
-         t.slug, t.name, t.password_max_age_days, t.ip_allow_list, t.session_hours, a.must_change_password
+         t.slug, t.name, t.password_max_age_days, t.ip_allow_list, t.session_hours, a.must_change_password,
+         t.suspended_at is not null
   from sessions s
   join accounts a on a.id = s.account_id and a.tenant_id = s.tenant_id
   join tenants t on t.id = s.tenant_id
@@ -227,3 +231,14 @@ alter table report_groups
 -- User-written reports now group by kind alone (the comment is no longer in the
 -- fingerprint); existing groups keep their fingerprints, new reports join the new one.
 grant update (status, resolved_at, resolved_by, resolved_version) on report_groups to concierge_app;
+
+-- 5. Operator console (item 7). The app role cannot insert tenants; this one definer
+--    function creates one for a platform operator's session (platform/operator checks
+--    the role and audits it). The prefix rules of migration 005 apply.
+create function platform_create_tenant(p_slug text, p_name text, p_login_prefix text)
+returns uuid
+language sql volatile security definer set search_path = public, pg_temp as $$
+  insert into tenants (slug, name, login_prefix) values (p_slug, p_name, p_login_prefix) returning id
+$$;
+revoke all on function platform_create_tenant(text, text, text) from public;
+grant execute on function platform_create_tenant(text, text, text) to concierge_app;

@@ -21,6 +21,8 @@ export interface SessionLookup {
 	sessionHours: number | null;
 	/** Set by an admin's password reset: the password must be changed first. */
 	mustChangePassword: boolean;
+	/** The tenant is suspended by a platform operator. */
+	tenantSuspended: boolean;
 }
 
 /** Cross-tenant lookup through the auth_find_session() definer function. */
@@ -31,7 +33,7 @@ export async function findSession(sql: Sql, sessionId: string): Promise<SessionL
 		       disabled_at as "disabledAt", password_changed_at as "passwordChangedAt",
 		       tenant_slug as "tenantSlug", tenant_name as "tenantName", password_max_age_days as "passwordMaxAgeDays",
 		       ip_allow_list as "ipAllowList", session_hours as "sessionHours",
-		       must_change_password as "mustChangePassword"
+		       must_change_password as "mustChangePassword", tenant_suspended as "tenantSuspended"
 		from auth_find_session(${sessionId})`;
 	return row ?? null;
 }

@@ -68,6 +68,8 @@ export async function validateSessionToken(token: unknown, app: AppName, ip?: st
 	const id = sessionIdFromToken(token);
 	const row = await findSession(db(), id);
 	if (!row || row.app !== app) return null;
+	// A suspended tenant's sessions are revoked when it is suspended; this covers a race with that.
+	if (row.tenantSuspended) return null;
 	if (row.disabledAt) {
 		// Disabling revokes sessions; this only covers a race with that revocation.
 		await withTenant(row.tenantId, (tx) => deleteSession(tx, id));
