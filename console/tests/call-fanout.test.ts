@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startApps } from '../../platform/testing/apps.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { api, openStream, signInCookie } from '../../kiosk/tests/call-helpers.ts';
+import type { Snapshot } from '../../platform/calls/contract.ts';
 
 const test = suite('call fan-out');
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -60,7 +61,7 @@ test('a kiosk served by one instance rings a concierge connected to another, and
 		try {
 			await cs.waitFor((e) => e.type === 'snapshot');
 			const ksnap = await ks.waitFor((e) => e.type === 'snapshot');
-			assert.is(ksnap.data.available, 1);
+			assert.is((ksnap.data as unknown as Snapshot).presence.available, 1);
 			const created = await api(apps.kiosk, kCookie, '/api/calls', {});
 			assert.is(created.status, 201);
 			const ring = await cs.waitFor((e) => e.type === 'call.ringing');

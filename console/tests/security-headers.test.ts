@@ -237,9 +237,9 @@ test('the kiosk standby, a whole call and the console pages work under the polic
 		await waitForVideo(k, 'video.remote-screen');
 		// The kiosk's screen, after consent on the kiosk (getDisplayMedia under the Permissions-Policy).
 		await c.click('button:has-text("Ask to see the kiosk")');
-		await k.waitForSelector('main[data-share=asked] [role=alertdialog]');
+		await k.waitForSelector('main[data-share=requested] [role=alertdialog]');
 		await k.click('button:has-text("共有する / Share")');
-		await k.waitForSelector('main[data-share=sharing]', { timeout: 20_000 });
+		await k.waitForSelector('main[data-share=live]', { timeout: 20_000 });
 		await waitForVideo(c, 'video.remote-screen');
 		await k.click('button:has-text("Hang up")');
 		await k.waitForSelector('main[data-phase=standby]');

@@ -94,10 +94,42 @@ export const RECORD_PEER_CONNECTIONS = `
 	};
 })();`;
 
+/**
+ * Records every camera track the page opens (getUserMedia), so a test can tell
+ * whether a camera is still capturing: a track whose readyState is 'live'.
+ */
+export const RECORD_CAMERA_TRACKS = `
+(() => {
+	window.__cams = [];
+	const md = navigator.mediaDevices;
+	if (!md || !md.getUserMedia) return;
+	const original = md.getUserMedia.bind(md);
+	md.getUserMedia = async (constraints) => {
+		const stream = await original(constraints);
+		for (const t of stream.getVideoTracks()) window.__cams.push(t);
+		return stream;
+	};
+})();`;
+
 export async function newContext(browser: Browser): Promise<BrowserContext> {
 	const ctx = await browser.newContext({ viewport: { width: 1200, height: 800 } });
 	await ctx.addInitScript(RECORD_PEER_CONNECTIONS);
+	await ctx.addInitScript(RECORD_CAMERA_TRACKS);
 	return ctx;
+}
+
+/**
+ * Is a camera of this page capturing? True when any camera track the page opened
+ * is still 'live' (the published one included). A string expression: tsx would wrap
+ * a function with __name, which the page does not have.
+ */
+export function cameraLive(page: Page): Promise<boolean> {
+	return page.evaluate(`(window.__cams || []).some((t) => t.readyState === 'live')`) as Promise<boolean>;
+}
+
+/** How many camera tracks this page has opened so far. */
+export function camerasOpened(page: Page): Promise<number> {
+	return page.evaluate(`(window.__cams || []).length`) as Promise<number>;
 }
 
 export async function signInPage(page: Page, origin: string, loginId: string, password: string): Promise<void> {

@@ -81,6 +81,8 @@ export async function acceptCall(actor: Actor, callId: unknown): Promise<AcceptR
 	requireRole(actor, 'concierge');
 	const id = parseCallId(callId);
 	const call = await withTenant(actor.tenantId, async (tx) => {
+		// A call this tenant cannot see is a 404 before anything else is said about it.
+		await loadCall(tx, id);
 		await repo.lockPresence(tx, actor.accountId);
 		const state = await presenceOfAccount(tx, actor.accountId);
 		if (state !== 'available')

@@ -1,10 +1,18 @@
 /**
- * The concierge's call state: availability, the tenant's ringing calls (live over
- * SSE, resynchronised from a snapshot on every reconnect), accept, the LiveKit
- * call, screen sharing both ways, hang-up.
+ * The concierge's call policy and UI state, over the shared client core
+ * ($platform/client: the /api wrapper, the event feed, the LiveKit session):
+ * presence (available, busy, away, offline, and why the platform changed it),
+ * the calls ringing this concierge with their ring alerts, accept, the call itself
+ * (screen sharing both ways, the kiosk gone and back, the length warning), and a
+ * hang-up that is final: devices off at once, then repeated until confirmed.
  */
-import { tick } from 'svelte';
-import type { LocalTrack, Room } from 'livekit-client';
+import type { CallSettings, EndReason, PresenceReason, PresenceState, SharePermissions, ShareState, Snapshot, TenantPresence } from '$platform/calls/contract.ts';
+import { ApiRequestError, callAction, retryUntilConfirmed, setPresence } from '$platform/client/api.ts';
+import { EventFeed, type FeedState } from '$platform/client/event-feed.ts';
+import { MediaSession, type SessionEvent } from '$platform/client/media-session.ts';
+import type { Connection } from '$platform/calls/contract.ts';
+import { RingAlert } from './ring-alert.ts';
+import { activeCall } from './active-call.svelte.ts';
 
 export interface Ringing {
 	callId: string;
@@ -12,226 +20,470 @@ export interface Ringing {
 	createdAt: string;
 }
 
-async function post(path: string, body: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-	const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-	const data = await r.json().catch(() => ({}));
-	if (!r.ok) throw Object.assign(new Error(String(data.message ?? 'Something went wrong. Please try again.')), { code: data.code, status: r.status });
-	return data;
+export interface Missed {
+	callId: string;
+	kioskName: string;
+	at: number;
 }
 
+export interface Notice {
+	text: string;
+	/** info: how a call ended, or an answer from the platform; error: something failed. */
+	tone: 'info' | 'error';
+}
+
+/** Why a call ended, as the concierge reads it. Every code has a sentence. */
+export const END_MESSAGES: Record<EndReason, string> = {
+	hung_up_by_kiosk: 'The kiosk ended the call.',
+	hung_up_by_concierge: 'You ended the call.',
+	cancelled_by_kiosk: 'The kiosk cancelled the call.',
+	no_answer: 'Nobody answered the call in time.',
+	no_concierge: 'No concierge was available for the call.',
+	queue_timeout: 'The call waited too long in the queue and was dropped.',
+	kiosk_left: 'The kiosk has left the call and did not come back.',
+	concierge_left: 'You were away from the call for too long, so it was ended.',
+	concierge_signed_out: 'You signed out, which ended the call.',
+	max_duration: 'The call reached its maximum length and was ended.',
+	room_closed: 'The call has ended.',
+	media_unavailable: 'The call ended because a camera or microphone was not available.',
+	account_disabled: 'The call ended because an account was disabled.'
+};
+
+/** Why the platform changed this concierge's state. */
+export const PRESENCE_REASONS: Record<PresenceReason, string> = {
+	missed_rings: 'You were set to Away because two calls in a row went unanswered.',
+	signed_out: 'You were signed out, so you are offline.',
+	stream_lost: 'You were set to Offline because this console lost its connection.'
+};
+
+const HUNG_UP_KEY = 'concierge:console-hung-up-calls';
+function readHungUp(): string[] {
+	try {
+		const v = JSON.parse(localStorage.getItem(HUNG_UP_KEY) ?? '[]') as unknown;
+		return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+	} catch {
+		return [];
+	}
+}
+function rememberHungUp(id: string): void {
+	try {
+		localStorage.setItem(HUNG_UP_KEY, JSON.stringify([...readHungUp().filter((x) => x !== id), id].slice(-20)));
+	} catch {
+		// The retries below still end the call.
+	}
+}
+
+const DEFAULT_SETTINGS: CallSettings = { graceSeconds: 20, ringSeconds: 45, maxCallMinutes: 60 };
+
 export class ConsoleCall {
-	status = $state<'available' | 'away'>('away');
-	connected = $state(false);
-	ringing = $state<Ringing[]>([]);
-	now = $state(Date.now());
-	phase = $state<'idle' | 'connecting' | 'incall'>('idle');
-	kioskName = $state<string | null>(null);
-	message = $state<string | null>(null);
-	canShareScreen = $state(false);
-	canViewKioskScreen = $state(false);
-	sharing = $state(false);
-	/** The kiosk's screen: off, asked (waiting for the kiosk user), refused, live, paused. */
-	kioskScreen = $state<'off' | 'asked' | 'refused' | 'live' | 'paused'>('off');
-	remoteCamera = $state<HTMLVideoElement | null>(null);
-	remoteScreen = $state<HTMLVideoElement | null>(null);
-	selfView = $state<HTMLVideoElement | null>(null);
+	#me = $state<PresenceState>('offline');
+	#meReason = $state<string | null>(null);
+	#permissions = $state<SharePermissions>({ canShareScreen: false, canViewKioskScreen: false });
+	#presence = $state<TenantPresence>({ available: 0, busy: 0, waiting: [] });
+	#feedState = $state<FeedState>('connecting');
+	#ringing = $state<Ringing[]>([]);
+	#missed = $state<Missed[]>([]);
+	#now = $state(Date.now());
+	#phase = $state<'idle' | 'connecting' | 'incall'>('idle');
+	#kioskName = $state<string | null>(null);
+	#notice = $state<Notice | null>(null);
+	#sharing = $state<ShareState>('off');
+	#kioskScreen = $state<ShareState>('off');
+	#kioskDeclined = $state(false);
+	#partyGone = $state(false);
+	#reconnecting = $state(false);
+	#warningEndsAt = $state<string | null>(null);
 
 	#callId: string | null = null;
-	#room: Room | null = null;
-	#screen: LocalTrack[] = [];
-	/** Camera and microphone opened alongside the accept request, so sending starts on connect. */
-	#local: Promise<LocalTrack[]> | null = null;
+	#rejoins = 0;
+	/** The page is being closed or reloaded: nothing is ended or rejoined from here on. */
+	#unloading = false;
+	#settings: CallSettings = DEFAULT_SETTINGS;
+	#feed: EventFeed | null = null;
+	#session: MediaSession | null = null;
+	#alert = new RingAlert();
+	/** The page's <video> elements (state, so `bind:this` binds to a reactive property). */
+	#els = $state.raw<{ remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null }>({ remoteCamera: null, remoteScreen: null, selfView: null });
 
-	#prewarm(): void {
-		this.#local ??= import('livekit-client')
-			.then((m) => m.createLocalTracks({ audio: true, video: true }))
-			.catch((e) => {
-				this.message = `Camera or microphone unavailable: ${(e as Error).message}`;
-				return [];
-			});
+	/** available, busy (in a call), away, offline. */
+	get status(): PresenceState {
+		return this.#phase !== 'idle' ? 'busy' : this.#me;
+	}
+	/** Why the platform last changed this concierge's state, if it did. */
+	get statusReason(): string | null {
+		return this.#meReason;
+	}
+	get connected(): boolean {
+		return this.#feedState === 'open';
+	}
+	get canShareScreen(): boolean {
+		return this.#permissions.canShareScreen;
+	}
+	get canViewKioskScreen(): boolean {
+		return this.#permissions.canViewKioskScreen;
+	}
+	get ringing(): readonly Ringing[] {
+		return this.#ringing;
+	}
+	get missed(): readonly Missed[] {
+		return this.#missed;
+	}
+	/** Calls of the tenant waiting in the queue for a concierge to be free. */
+	get waiting(): number {
+		return this.#presence.waiting.length;
+	}
+	get phase(): 'idle' | 'connecting' | 'incall' {
+		return this.#phase;
+	}
+	get kioskName(): string | null {
+		return this.#kioskName;
+	}
+	get notice(): Notice | null {
+		return this.#notice;
+	}
+	/** Our own screen share. */
+	get sharing(): ShareState {
+		return this.#sharing;
+	}
+	/** The kiosk's screen, as this concierge sees it. */
+	get kioskScreen(): ShareState {
+		return this.#kioskScreen;
+	}
+	get kioskDeclined(): boolean {
+		return this.#kioskDeclined;
+	}
+	get stageNotice(): 'connecting' | 'reconnecting' | 'kiosk-gone' | null {
+		if (this.#phase === 'idle') return null;
+		if (this.#reconnecting || this.#feedState === 'lost') return 'reconnecting';
+		if (this.#phase === 'connecting') return 'connecting';
+		return this.#partyGone ? 'kiosk-gone' : null;
+	}
+	get warningEndsAt(): string | null {
+		return this.#warningEndsAt;
+	}
+	get graceSeconds(): number {
+		return this.#settings.graceSeconds;
+	}
+	get ringAlertActive(): boolean {
+		return this.#ringing.length > 0 && this.#phase === 'idle' && this.#me === 'available';
+	}
+
+	set remoteCamera(el: HTMLVideoElement | null) {
+		this.#els = { ...this.#els, remoteCamera: el };
+		this.#session?.setElement('remoteCamera', el);
+	}
+	get remoteCamera(): HTMLVideoElement | null {
+		return this.#els.remoteCamera;
+	}
+	set remoteScreen(el: HTMLVideoElement | null) {
+		this.#els = { ...this.#els, remoteScreen: el };
+		this.#session?.setElement('remoteScreen', el);
+	}
+	get remoteScreen(): HTMLVideoElement | null {
+		return this.#els.remoteScreen;
+	}
+	set selfView(el: HTMLVideoElement | null) {
+		this.#els = { ...this.#els, selfView: el };
+		this.#session?.setElement('selfView', el);
+	}
+	get selfView(): HTMLVideoElement | null {
+		return this.#els.selfView;
+	}
+
+	cameraLive(): boolean {
+		return this.#session?.cameraLive() ?? false;
 	}
 
 	start(): () => void {
-		const es = new EventSource('/api/events');
-		es.onopen = () => (this.connected = true);
-		es.onerror = () => (this.connected = false);
-		const on = (type: string, fn: (d: Record<string, unknown>) => void) => es.addEventListener(type, (e) => fn(JSON.parse((e as MessageEvent).data)));
-		on('snapshot', (d) => this.#resync(d as never));
+		const feed = new EventFeed();
+		this.#feed = feed;
+		feed.onState((s) => (this.#feedState = s));
+		feed.onSnapshot((s) => this.#resync(s));
 		// Disabled by an administrator: the session is already revoked; leave at once.
-		on('account.disabled', () => {
-			es.close();
+		feed.on('account.disabled', () => {
+			feed.close();
+			this.#leaveSession();
 			location.assign('/login?disabled=1');
 		});
-		on('call.ringing', (d) => {
-			if (!this.ringing.some((r) => r.callId === d.callId)) this.ringing = [...this.ringing, { callId: String(d.callId), kioskName: String(d.kioskName), createdAt: String(d.createdAt) }];
+		feed.on('presence', (d) => (this.#presence = d));
+		feed.on('presence.self', (d) => {
+			this.#me = d.state;
+			this.#meReason = d.reason ? PRESENCE_REASONS[d.reason] : null;
+			if (d.state !== 'available') this.#ringing = [];
 		});
-		for (const t of ['call.cancelled', 'call.missed', 'call.taken']) on(t, (d) => (this.ringing = this.ringing.filter((r) => r.callId !== d.callId)));
-		on('call.ended', (d) => {
-			if (d.callId === this.#callId) void this.#finish(d.reason === 'hung_up_by_kiosk' ? 'The kiosk ended the call.' : 'The call has ended.');
+		feed.on('permissions', (d) => this.#applyPermissions(d));
+		feed.on('call.ringing', (d) => {
+			if (d.ringExpiresAt === null || this.#ringing.some((r) => r.callId === d.callId)) return;
+			this.#ringing = [...this.#ringing, { callId: d.callId, kioskName: d.kioskName, createdAt: d.createdAt }];
 		});
-		on('call.share_answered', (d) => {
-			if (d.callId === this.#callId) this.kioskScreen = d.consent ? 'asked' : 'refused';
+		feed.on('call.taken', (d) => this.#dropRinging(d.callId, false));
+		feed.on('call.cancelled', (d) => this.#dropRinging(d.callId, false));
+		feed.on('call.missed', (d) => this.#dropRinging(d.callId, true));
+		feed.on('call.ended', (d) => {
+			if (d.callId === this.#callId) this.#finish({ text: END_MESSAGES[d.reason], tone: 'info' });
 		});
-		on('call.share_state', (d) => {
+		feed.on('call.party', (d) => {
+			if (d.callId === this.#callId && d.party === 'kiosk') this.#partyGone = !d.present;
+		});
+		feed.on('call.warning', (d) => d.callId === this.#callId && (this.#warningEndsAt = d.endsAt));
+		feed.on('call.share_answered', (d) => {
+			if (d.callId !== this.#callId) return;
+			this.#kioskDeclined = !d.consent;
+			this.#kioskScreen = d.consent ? 'starting' : 'off';
+		});
+		feed.on('call.share_state', (d) => {
 			if (d.callId !== this.#callId || d.by !== 'kiosk') return;
-			if (d.state === 'paused') this.kioskScreen = 'paused';
-			else if (d.state === 'stopped') this.kioskScreen = 'off';
-			else this.kioskScreen = 'live';
+			this.#kioskScreen = d.state;
 		});
-		const clock = setInterval(() => (this.now = Date.now()), 1000);
+		feed.start();
+		const onPageHide = () => (this.#unloading = true);
+		window.addEventListener('pagehide', onPageHide);
+		const clock = setInterval(() => (this.#now = Date.now()), 1000);
+		const stopEffects = $effect.root(() => {
+			$effect(() => this.#alert.update(this.ringAlertActive ? this.#ringing : []));
+			$effect(() => void (activeCall.live = this.#phase !== 'idle'));
+		});
+		(window as unknown as { __consoleCall?: { cameraLive(): boolean; ringAlert(): boolean; ringSound(): boolean } }).__consoleCall = {
+			cameraLive: () => this.cameraLive(),
+			ringAlert: () => this.#alert.active,
+			ringSound: () => this.#alert.soundPlaying
+		};
 		return () => {
+			window.removeEventListener('pagehide', onPageHide);
 			clearInterval(clock);
-			es.close();
-			void this.#room?.disconnect();
+			stopEffects();
+			this.#alert.stop();
+			feed.close();
+			this.#leaveSession();
+			activeCall.live = false;
 		};
 	}
 
-	#resync(s: { calls: { id: string; state: string; kioskName: string; createdAt: string; mine: boolean }[]; presence: 'available' | 'away'; permissions: { canShareScreen: boolean; canViewKioskScreen: boolean } }): void {
-		this.status = s.presence ?? 'away';
-		this.canShareScreen = !!s.permissions?.canShareScreen;
-		this.canViewKioskScreen = !!s.permissions?.canViewKioskScreen;
-		this.ringing = s.calls.filter((c) => c.state === 'ringing').map((c) => ({ callId: c.id, kioskName: c.kioskName, createdAt: c.createdAt }));
+	#dropRinging(callId: string, missed: boolean): void {
+		const r = this.#ringing.find((x) => x.callId === callId);
+		if (!r) return;
+		this.#ringing = this.#ringing.filter((x) => x.callId !== callId);
+		if (missed) this.#missed = [{ callId, kioskName: r.kioskName, at: Date.now() }, ...this.#missed].slice(0, 5);
+	}
+
+	#applyPermissions(p: SharePermissions): void {
+		this.#permissions = p;
+		// Withdrawn while sharing: stop now (the platform closes the grant as well).
+		if (!p.canShareScreen && this.#sharing !== 'off') void this.stopMyScreen();
+	}
+
+	#resync(s: Snapshot): void {
+		this.#settings = s.settings ?? DEFAULT_SETTINGS;
+		this.#presence = s.presence;
+		if (s.me) {
+			this.#me = s.me.state;
+			this.#applyPermissions(s.me.permissions);
+		}
+		this.#ringing =
+			this.#me === 'available' ? s.calls.filter((c) => c.state === 'ringing' && c.ringExpiresAt !== null).map((c) => ({ callId: c.id, kioskName: c.kioskName, createdAt: c.createdAt })) : [];
 		const mine = s.calls.find((c) => c.state === 'accepted' && c.mine);
-		if (!mine && this.phase !== 'idle') void this.#finish('The call has ended.');
-		if (mine && !this.#room) {
+		if (mine && readHungUp().includes(mine.id)) {
+			// Hung up here, not yet heard by the server: say it again, never rejoin.
+			void this.#confirmHangUp(mine.id);
+			if (this.#callId === mine.id) this.#finish(null);
+			return;
+		}
+		if (!mine && this.#phase !== 'idle') this.#finish({ text: 'The call has ended.', tone: 'info' });
+		if (mine && this.#phase === 'idle') {
 			this.#callId = mine.id;
-			this.kioskName = mine.kioskName;
+			this.#kioskName = mine.kioskName;
 			void this.#join(null);
 		}
 	}
 
 	async setStatus(status: 'available' | 'away'): Promise<void> {
+		if (status === 'available') RingAlert.askPermission();
 		try {
-			const r = await post('/api/presence', { status });
-			this.status = r.status as 'available' | 'away';
+			const r = await setPresence(status);
+			this.#me = r.state;
+			this.#presence = r.presence;
+			this.#meReason = null;
+			if (r.state !== 'available') this.#ringing = [];
 		} catch (e) {
-			this.message = (e as Error).message;
+			this.#notice = { text: e instanceof ApiRequestError && e.status === 0 ? 'You are offline. Your status will be set when the connection is back.' : 'Your status could not be changed. Please try again.', tone: 'error' };
 		}
 	}
 
 	waited(r: Ringing): string {
-		const s = Math.max(0, Math.round((this.now - new Date(r.createdAt).getTime()) / 1000));
+		const s = Math.max(0, Math.round((this.#now - new Date(r.createdAt).getTime()) / 1000));
 		return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 	}
 
 	async accept(r: Ringing): Promise<void> {
-		this.message = null;
-		this.#prewarm();
+		if (this.#phase !== 'idle') return;
+		this.#notice = null;
+		// Camera and microphone open alongside the accept request, so sending starts on connect.
+		const session = this.#newSession();
+		session.prewarm();
+		this.#phase = 'connecting';
+		this.#callId = r.callId;
+		this.#kioskName = r.kioskName;
+		this.#ringing = this.#ringing.filter((x) => x.callId !== r.callId);
 		try {
-			const res = (await post(`/api/calls/${r.callId}/accept`)) as { connection: { url: string; token: string } };
-			this.ringing = this.ringing.filter((x) => x.callId !== r.callId);
-			this.#callId = r.callId;
-			this.kioskName = r.kioskName;
+			const res = await callAction(r.callId, 'accept');
 			await this.#join(res.connection);
 		} catch (e) {
-			this.message = (e as Error).message;
-			this.ringing = this.ringing.filter((x) => x.callId !== r.callId);
+			if (session !== this.#session) return;
+			const taken = e instanceof ApiRequestError && (e.status === 409 || e.status === 404);
+			this.#finish({ text: taken ? 'This call was answered by someone else or is no longer waiting.' : 'The call could not be answered. Please try again.', tone: taken ? 'info' : 'error' });
 		}
 	}
 
-	async #join(conn: { url: string; token: string } | null): Promise<void> {
+	#newSession(): MediaSession {
+		void this.#session?.leave();
+		const session = new MediaSession({ onEvent: (e) => this.#onSession(session, e) });
+		for (const kind of ['remoteCamera', 'remoteScreen', 'selfView'] as const) session.setElement(kind, this.#els[kind]);
+		this.#session = session;
+		return session;
+	}
+
+	async #join(conn: Connection | null): Promise<void> {
 		const callId = this.#callId;
 		if (!callId) return;
-		this.phase = 'connecting';
-		this.kioskScreen = 'off';
+		this.#phase = 'connecting';
+		const session = this.#session && !this.#session.left ? this.#session : this.#newSession();
 		try {
-			const { Room, RoomEvent, Track } = await import('livekit-client');
-			conn ??= (await post(`/api/calls/${callId}/token`)) as { url: string; token: string };
-			const room = new Room({ adaptiveStream: false, dynacast: false, publishDefaults: { simulcast: false } });
-			this.#room = room;
-			room.on(RoomEvent.TrackSubscribed, (track) => {
-				if (track.kind !== 'video') return void track.attach();
-				if (track.source === Track.Source.ScreenShare) {
-					this.kioskScreen = 'live';
-					void tick().then(() => this.remoteScreen && track.attach(this.remoteScreen));
-				} else if (this.remoteCamera) track.attach(this.remoteCamera);
-			});
-			room.on(RoomEvent.TrackUnsubscribed, (track) => {
-				if (track.source === Track.Source.ScreenShare) this.kioskScreen = 'off';
-				track.detach();
-			});
-			room.on(RoomEvent.TrackMuted, (pub) => {
-				if (pub.source === Track.Source.ScreenShare && !pub.isLocal) this.kioskScreen = 'paused';
-			});
-			room.on(RoomEvent.TrackUnmuted, (pub) => {
-				if (pub.source === Track.Source.ScreenShare && !pub.isLocal) this.kioskScreen = 'live';
-			});
-			room.on(RoomEvent.Disconnected, () => {
-				if (this.#room === room) void this.#finish('The call connection closed.');
-			});
-			await room.connect(conn.url, conn.token);
-			this.phase = 'incall';
-			this.#prewarm();
-			const tracks = await this.#local!;
-			this.#local = null;
-			await Promise.all(tracks.map((t) => room.localParticipant.publishTrack(t)));
-			const cam = room.localParticipant.getTrackPublication(Track.Source.Camera)?.track;
-			if (cam && this.selfView) cam.attach(this.selfView);
+			conn ??= await callAction(callId, 'token');
+			if (session !== this.#session) return;
+			const published = await session.connect(conn);
+			if (session !== this.#session) return;
+			this.#phase = 'incall';
+			if (!published) this.#notice = { text: 'Your camera or microphone is not available: the kiosk cannot see or hear you.', tone: 'error' };
 		} catch (e) {
-			this.message = (e as Error).message;
-			await this.#finish(null);
+			if (session !== this.#session || this.#unloading) return;
+			const over = e instanceof ApiRequestError && (e.status === 404 || e.status === 409);
+			if (over) return this.#finish({ text: 'The call has ended.', tone: 'info' });
+			rememberHungUp(callId);
+			this.#finish({ text: 'The call could not be connected, so it was ended.', tone: 'error' });
+			void this.#confirmHangUp(callId);
+		}
+	}
+
+	#onSession(session: MediaSession, e: SessionEvent): void {
+		if (session !== this.#session) return;
+		switch (e.type) {
+			case 'party':
+				this.#partyGone = !e.present;
+				break;
+			case 'reconnecting':
+				this.#reconnecting = true;
+				break;
+			case 'reconnected':
+				this.#reconnecting = false;
+				break;
+			case 'disconnected': {
+				if (this.#unloading || e.reason === 'CLIENT_INITIATED') return;
+				// LiveKit gave up, or the guard removed a full reconnect that reused its token:
+				// rejoin with a fresh token while the call lives (the token request says if it does).
+				const id = this.#callId;
+				this.#leaveSession();
+				if (!id || e.reason === 'DUPLICATE_IDENTITY' || this.#rejoins >= 3) {
+					this.#reconnecting = true;
+					return;
+				}
+				this.#rejoins++;
+				this.#reconnecting = true;
+				void this.#join(null).finally(() => (this.#reconnecting = false));
+				break;
+			}
+			case 'remote-share':
+				this.#kioskScreen = e.state;
+				break;
+			case 'local-share':
+				if (this.#sharing !== 'off') {
+					this.#sharing = 'off';
+					void this.#reportShare('off');
+				}
+				break;
+			case 'problem':
+				console.warn(`call: ${e.kind}: ${e.message}${e.reason ? ` (${e.reason})` : ''}`);
+				break;
+			default:
+				e satisfies never;
 		}
 	}
 
 	async shareMyScreen(): Promise<void> {
-		const room = this.#room;
-		if (!room || this.sharing) return;
+		const session = this.#session;
+		if (!session || this.#sharing !== 'off' || !this.canShareScreen) return;
+		this.#sharing = 'starting';
 		try {
-			const { Track } = await import('livekit-client');
-			const tracks = await room.localParticipant.createScreenTracks({ audio: false });
-			this.#screen = tracks;
-			await room.localParticipant.publishTrack(tracks[0]!, { source: Track.Source.ScreenShare });
-			tracks[0]!.mediaStreamTrack.addEventListener('ended', () => void this.stopMyScreen());
-			this.sharing = true;
-			await post(`/api/calls/${this.#callId}/share`, { state: 'started' });
+			await session.shareScreen();
+			this.#sharing = 'live';
+			await this.#reportShare('live');
 		} catch (e) {
-			this.message = `Could not share your screen: ${(e as Error).message}`;
-			await this.stopMyScreen();
+			if (session !== this.#session) return;
+			this.#sharing = 'off';
+			this.#notice = { text: `Could not share your screen: ${(e as Error).message}`, tone: 'error' };
 		}
 	}
 
 	async stopMyScreen(): Promise<void> {
-		const was = this.sharing;
-		this.sharing = false;
-		for (const t of this.#screen) {
-			await this.#room?.localParticipant.unpublishTrack(t, true).catch(() => {});
-			t.stop();
-		}
-		this.#screen = [];
-		if (was && this.#callId) await post(`/api/calls/${this.#callId}/share`, { state: 'stopped' }).catch(() => {});
+		const was = this.#sharing;
+		if (was === 'off') return;
+		this.#sharing = 'off';
+		await this.#session?.stopScreenShare();
+		if (was === 'live' || was === 'paused') await this.#reportShare('off');
+	}
+
+	async #reportShare(state: 'live' | 'paused' | 'off'): Promise<void> {
+		const id = this.#callId;
+		if (id) await callAction(id, 'share', { state }).catch((e: Error) => console.warn(`call: share report failed: ${e.message}`));
 	}
 
 	/** Ask the kiosk user; only they can answer, on the kiosk. */
 	async askKioskScreen(): Promise<void> {
-		if (!this.#callId) return;
+		const id = this.#callId;
+		if (!id) return;
 		try {
-			await post(`/api/calls/${this.#callId}/request-screen`);
-			this.kioskScreen = 'asked';
+			await callAction(id, 'request-screen');
+			this.#kioskDeclined = false;
+			this.#kioskScreen = 'requested';
 		} catch (e) {
-			this.message = (e as Error).message;
+			this.#notice = { text: e instanceof ApiRequestError && e.status === 403 ? 'You are not allowed to view kiosk screens.' : 'The request could not be sent. Please try again.', tone: 'error' };
 		}
 	}
 
-	async hangUp(): Promise<void> {
+	/** Devices off and back to the list now; the server is told until it confirms. */
+	hangUp(): void {
 		const id = this.#callId;
-		await this.#finish(null);
-		if (id) await post(`/api/calls/${id}/hangup`).catch((e) => (this.message = (e as Error).message));
+		if (!id) return;
+		rememberHungUp(id);
+		this.#finish({ text: END_MESSAGES.hung_up_by_concierge, tone: 'info' });
+		void this.#confirmHangUp(id);
 	}
 
-	async #finish(message: string | null): Promise<void> {
-		const local = this.#local;
-		this.#local = null;
-		if (local) void local.then((ts) => ts.forEach((t) => t.stop()));
-		const room = this.#room;
-		this.#room = null;
+	async #confirmHangUp(id: string): Promise<void> {
+		try {
+			await retryUntilConfirmed(() => callAction(id, 'hangup'));
+		} catch (e) {
+			console.warn(`call: hang-up failed: ${(e as Error).message}`);
+		}
+	}
+
+	#leaveSession(): void {
+		const session = this.#session;
+		this.#session = null;
+		void session?.leave();
+	}
+
+	#finish(notice: Notice | null): void {
+		this.#leaveSession();
 		this.#callId = null;
-		for (const t of this.#screen) t.stop();
-		this.#screen = [];
-		this.sharing = false;
-		this.phase = 'idle';
-		this.kioskScreen = 'off';
-		this.kioskName = null;
-		if (message) this.message = message;
-		await room?.disconnect();
+		this.#sharing = 'off';
+		this.#phase = 'idle';
+		this.#kioskScreen = 'off';
+		this.#kioskDeclined = false;
+		this.#kioskName = null;
+		this.#partyGone = false;
+		this.#reconnecting = false;
+		this.#warningEndsAt = null;
+		this.#rejoins = 0;
+		if (notice) this.#notice = notice;
 	}
 }

@@ -1,20 +1,31 @@
 /**
- * The kiosk's call state: standby -> ringing -> in call -> standby, driven by the
- * button, the server's event stream (SSE) and the LiveKit room. Problems are
- * reported as `concierge:problem` / `concierge:log` window events (the crash-report
- * module listens for them); this file never imports that module.
+ * The kiosk's call policy and UI state, over the shared client core
+ * ($platform/client: the /api wrapper, the event feed, the LiveKit session).
+ *
+ * Policy (issue 7):
+ * - Hang up (or cancel) disconnects and stops camera and microphone at once,
+ *   locally, then repeats the request until the server confirms. The call's id is
+ *   remembered in localStorage: a snapshot or reload that still shows it live leads
+ *   to another hang-up, never to a rejoin.
+ * - The kiosk only ever joins a call it placed, that was answered, and that it did
+ *   not hang up; a reload during such a call resumes it.
+ * - The other party gone (or our own connection re-establishing): "Reconnecting…"
+ *   on the stage; `call.ended` (or, if the server cannot be reached, the grace
+ *   period + 5 s) stops camera and microphone and returns to standby.
+ * - While the event stream or the network is down the button is disabled and a
+ *   bilingual "connection lost" is shown; it recovers by itself.
+ *
+ * Problems are reported as `concierge:problem` / `concierge:log` window events
+ * (the crash-report module listens for them); this file never imports that module.
  */
-import { tick } from 'svelte';
-import type { Room, LocalTrack, LocalTrackPublication } from 'livekit-client';
+import type { CallSettings, CallView, EndReason, ShareState, Snapshot, TenantPresence } from '$platform/calls/contract.ts';
+import { ApiRequestError, callAction, createCall, retryUntilConfirmed } from '$platform/client/api.ts';
+import { EventFeed, type FeedState } from '$platform/client/event-feed.ts';
+import { MediaSession, type SessionEvent } from '$platform/client/media-session.ts';
 
 export type Phase = 'standby' | 'ringing' | 'connecting' | 'incall';
-export type Share = 'off' | 'asked' | 'starting' | 'sharing' | 'paused';
-
-interface CallInfo {
-	id: string;
-	state: string;
-	conciergeName?: string | null;
-}
+/** What pressing the button will do. */
+export type ButtonMode = 'call' | 'queue' | 'none';
 
 type ProblemKind = 'livekit_disconnect' | 'media_error' | 'call_error';
 
@@ -25,80 +36,492 @@ function logLine(line: string): void {
 	window.dispatchEvent(new CustomEvent('concierge:log', { detail: line }));
 }
 
-async function post(path: string, body: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-	const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-	const data = await r.json().catch(() => ({}));
-	if (!r.ok) throw Object.assign(new Error(String(data.message ?? 'Something went wrong. Please try again.')), { code: data.code, status: r.status });
-	return data;
-}
-
-const MESSAGES: Record<string, string> = {
+/** Why a call ended, as the shopper reads it (Japanese, then English). Every code has a sentence. */
+export const END_MESSAGES: Record<EndReason, string> = {
+	hung_up_by_kiosk: '通話を終了しました。 The call has ended.',
+	hung_up_by_concierge: 'コンシェルジュが通話を終了しました。 The concierge ended the call.',
+	cancelled_by_kiosk: '呼び出しを取り消しました。 The call was cancelled.',
 	no_answer: '応答がありませんでした。もう一度お試しください。 No concierge answered. Please try again.',
-	ended: '通話が終了しました。 The call has ended.',
-	offline: '接続が切れました。再接続しています… Connection lost. Reconnecting…',
-	media: 'カメラまたはマイクを使用できません。 The camera or microphone is not available.'
+	no_concierge: 'ただいま対応できるコンシェルジュがいません。 No concierge is available right now. Please try again later.',
+	queue_timeout: 'ただいま混み合っています。もう一度お試しください。 All concierges are still busy. Please try again in a moment.',
+	kiosk_left: '接続が切れたため通話を終了しました。 The call ended because this terminal lost its connection.',
+	concierge_left: 'コンシェルジュが通話から退出しました。 The concierge has left the call.',
+	concierge_signed_out: 'コンシェルジュが通話から退出しました。 The concierge has left the call.',
+	max_duration: '通話の上限時間に達したため終了しました。 The call reached its maximum length and has ended.',
+	room_closed: '通話が終了しました。 The call has ended.',
+	media_unavailable: 'カメラまたはマイクを使用できないため通話を終了しました。 The call ended because the camera or microphone is not available.',
+	account_disabled: 'この端末は無効化されました。 This terminal has been disabled.'
 };
 
+export const MESSAGES = {
+	ended: '通話が終了しました。 The call has ended.',
+	callFailed: '通話を開始できませんでした。もう一度お試しください。 The call could not be started. Please try again.',
+	joinFailed: '通話に接続できませんでした。もう一度お試しください。 The call could not be connected. Please try again.',
+	media: 'カメラまたはマイクを使用できません。 The camera or microphone is not available.',
+	shareFailed: '画面を共有できませんでした。 Your screen could not be shared.',
+	tooMany: '少し待ってからもう一度お試しください。 Please wait a moment, then try again.'
+} as const;
+
+export interface Notice {
+	text: string;
+	/** info: an end-of-call notice or an answer from the platform; error: something failed. */
+	tone: 'info' | 'error';
+}
+
+const HUNG_UP_KEY = 'concierge:hung-up-calls';
+
+/** Calls this kiosk hung up or cancelled: never to be rejoined, whatever a snapshot says. */
+function readHungUp(): string[] {
+	try {
+		const v = JSON.parse(localStorage.getItem(HUNG_UP_KEY) ?? '[]') as unknown;
+		return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+	} catch {
+		return [];
+	}
+}
+function rememberHungUp(id: string): void {
+	try {
+		const ids = readHungUp().filter((x) => x !== id);
+		ids.push(id);
+		localStorage.setItem(HUNG_UP_KEY, JSON.stringify(ids.slice(-20)));
+	} catch {
+		// Storage may be unavailable; the retries below still end the call.
+	}
+}
+
+const DEFAULT_SETTINGS: CallSettings = { graceSeconds: 20, ringSeconds: 45, maxCallMinutes: 60 };
+
 export class KioskCall {
-	phase = $state<Phase>('standby');
-	available = $state(0);
-	connected = $state(false);
-	message = $state<string | null>(null);
-	conciergeName = $state<string | null>(null);
-	share = $state<Share>('off');
-	busy = $state(false);
-	remoteCamera = $state<HTMLVideoElement | null>(null);
-	remoteScreen = $state<HTMLVideoElement | null>(null);
-	selfView = $state<HTMLVideoElement | null>(null);
-	hasRemoteScreen = $state(false);
+	#phase = $state<Phase>('standby');
+	#presence = $state<TenantPresence>({ available: 0, busy: 0, waiting: [] });
+	#feedState = $state<FeedState>('connecting');
+	#notice = $state<Notice | null>(null);
+	#conciergeName = $state<string | null>(null);
+	#share = $state<ShareState>('off');
+	#pressing = $state(false);
+	#hasRemoteScreen = $state(false);
+	#disabled = $state(false);
+	#callId = $state<string | null>(null);
+	/** The call waits in the queue (all concierges busy) rather than ringing. */
+	#queued = $state(false);
+	#partyGone = $state(false);
+	#reconnecting = $state(false);
+	#warningEndsAt = $state<string | null>(null);
+
+	#settings: CallSettings = DEFAULT_SETTINGS;
+	#feed: EventFeed | null = null;
+	#session: MediaSession | null = null;
+	/** The page's <video> elements (state, so `bind:this` binds to a reactive property). */
+	#els = $state.raw<{ remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null }>({ remoteCamera: null, remoteScreen: null, selfView: null });
+	#graceTimer: ReturnType<typeof setTimeout> | null = null;
+	#rejoins = 0;
+	/** The page is being closed or reloaded: nothing is ended or rejoined from here on (a reload resumes). */
+	#unloading = false;
+
+	get phase(): Phase {
+		return this.#phase;
+	}
+	get presence(): TenantPresence {
+		return this.#presence;
+	}
+	get notice(): Notice | null {
+		return this.#notice;
+	}
+	get conciergeName(): string | null {
+		return this.#conciergeName;
+	}
+	get share(): ShareState {
+		return this.#share;
+	}
+	get hasRemoteScreen(): boolean {
+		return this.#hasRemoteScreen;
+	}
 	/** The account was disabled by an administrator: the terminal is locked for good. */
-	disabled = $state(false);
+	get disabled(): boolean {
+		return this.#disabled;
+	}
+	/** The event stream or the network is down (not merely still starting). */
+	get connectionLost(): boolean {
+		return this.#feedState === 'lost';
+	}
+	get buttonMode(): ButtonMode {
+		if (this.#presence.available > 0) return 'call';
+		return this.#presence.busy > 0 ? 'queue' : 'none';
+	}
+	get canPress(): boolean {
+		return this.#phase === 'standby' && !this.#pressing && this.#feedState === 'open' && this.buttonMode !== 'none' && !this.#disabled;
+	}
+	/**
+	 * 1-based place in the queue while the call waits for a busy concierge; null when
+	 * it rings. `presence.waiting` lists every unanswered call of the tenant, oldest
+	 * first; they wait in the queue exactly while no concierge is available.
+	 */
+	get queuePosition(): number | null {
+		if (this.#phase !== 'ringing' || !this.#callId || this.#presence.available > 0) return null;
+		const i = this.#presence.waiting.indexOf(this.#callId);
+		if (i >= 0) return i + 1;
+		return this.#queued ? this.#presence.waiting.length + 1 : null;
+	}
+	/** What the stage says over the video, if anything. */
+	get stageNotice(): 'connecting' | 'reconnecting' | null {
+		if (this.#phase === 'standby' || this.#phase === 'ringing') return null;
+		// Our own network or LiveKit connection is re-establishing, or the concierge's media is gone.
+		if (this.#reconnecting || (this.#phase === 'incall' && (this.#partyGone || this.#feedState === 'lost'))) return 'reconnecting';
+		return this.#phase === 'connecting' ? 'connecting' : null;
+	}
+	/** When the call will be ended for its length (shown from the warning on). */
+	get warningEndsAt(): string | null {
+		return this.#warningEndsAt;
+	}
 
-	#callId: string | null = null;
-	#room: Room | null = null;
-	#screen: LocalTrack[] = [];
-	#screenPub: LocalTrackPublication | null = null;
-	#events: EventSource | null = null;
-	/** Camera and microphone opened while ringing, so the call starts sending the moment it connects. */
-	#local: Promise<LocalTrack[]> | null = null;
+	set remoteCamera(el: HTMLVideoElement | null) {
+		this.#els = { ...this.#els, remoteCamera: el };
+		this.#session?.setElement('remoteCamera', el);
+	}
+	get remoteCamera(): HTMLVideoElement | null {
+		return this.#els.remoteCamera;
+	}
+	set remoteScreen(el: HTMLVideoElement | null) {
+		this.#els = { ...this.#els, remoteScreen: el };
+		this.#session?.setElement('remoteScreen', el);
+	}
+	get remoteScreen(): HTMLVideoElement | null {
+		return this.#els.remoteScreen;
+	}
+	set selfView(el: HTMLVideoElement | null) {
+		this.#els = { ...this.#els, selfView: el };
+		this.#session?.setElement('selfView', el);
+	}
+	get selfView(): HTMLVideoElement | null {
+		return this.#els.selfView;
+	}
 
-	#prewarm(): void {
-		this.#local ??= import('livekit-client')
-			.then((m) => m.createLocalTracks({ audio: true, video: true }))
-			.catch((e) => {
-				problem('media_error', (e as Error).message);
-				return [];
-			});
+	/** Is this kiosk's camera capturing for a call? (tests and diagnostics) */
+	cameraLive(): boolean {
+		return this.#session?.cameraLive() ?? false;
 	}
 
 	start(): () => void {
-		const es = new EventSource('/api/events');
-		this.#events = es;
-		es.onopen = () => (this.connected = true);
-		es.onerror = () => (this.connected = false);
-		const on = (type: string, fn: (d: Record<string, unknown>) => void) =>
-			es.addEventListener(type, (e) => fn(JSON.parse((e as MessageEvent).data)));
-		on('snapshot', (d) => this.#resync(d as { calls: CallInfo[]; available: number }));
-		on('presence', (d) => (this.available = Number(d.available) || 0));
-		on('call.accepted', (d) => {
-			if (d.callId === this.#callId) {
-				this.conciergeName = (d.conciergeName as string) ?? null;
-				void this.#join();
-			}
+		const feed = new EventFeed({ log: logLine });
+		this.#feed = feed;
+		feed.onState((s) => (this.#feedState = s));
+		feed.onSnapshot((s) => this.#resync(s));
+		feed.on('presence', (d) => this.#onPresence(d));
+		feed.on('call.accepted', (d) => {
+			if (d.callId !== this.#callId) return;
+			if (this.#isHungUp(d.callId)) return void this.#confirmEnd(d.callId, 'hangup');
+			this.#conciergeName = d.conciergeName;
+			void this.#join();
 		});
-		for (const t of ['call.ended', 'call.missed', 'call.cancelled']) on(t, (d) => d.callId === this.#callId && void this.#finish(t === 'call.missed' ? MESSAGES.no_answer! : MESSAGES.ended!));
-		on('account.disabled', () => void this.#lock());
-		es.addEventListener('error', () => {
-			// A stream the server refuses (revoked session) is not retried by EventSource.
-			if (es.readyState === EventSource.CLOSED && !this.disabled) void this.#checkSession();
+		feed.on('call.ended', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], tone: 'info' }));
+		feed.on('call.missed', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], tone: 'info' }));
+		feed.on('call.cancelled', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], tone: 'info' }));
+		feed.on('call.party', (d) => {
+			if (d.callId !== this.#callId || d.party !== 'concierge') return;
+			if (d.present) this.#partyBack();
+			else this.#partyLeft(d.graceSeconds);
 		});
-		on('call.share_requested', (d) => {
-			if (d.callId === this.#callId && this.share === 'off') this.share = 'asked';
+		feed.on('call.warning', (d) => d.callId === this.#callId && (this.#warningEndsAt = d.endsAt));
+		feed.on('call.share_requested', (d) => {
+			if (d.callId === this.#callId && this.#share === 'off') this.#share = 'requested';
 		});
+		feed.on('account.disabled', () => void this.#lock());
+		feed.start();
+		const onPageHide = () => (this.#unloading = true);
+		window.addEventListener('pagehide', onPageHide);
+		(window as unknown as { __kioskCall?: { cameraLive(): boolean; phase(): Phase } }).__kioskCall = { cameraLive: () => this.cameraLive(), phase: () => this.#phase };
 		return () => {
-			es.close();
-			void this.#leaveRoom();
+			window.removeEventListener('pagehide', onPageHide);
+			feed.close();
+			this.#clearGrace();
+			void this.#session?.leave();
+			this.#session = null;
 		};
+	}
+
+	#isHungUp(id: string): boolean {
+		return readHungUp().includes(id);
+	}
+
+	#onPresence(p: TenantPresence): void {
+		this.#presence = p;
+		// Someone can answer now: a queued call rings.
+		if (p.available > 0) this.#queued = false;
+	}
+
+	/** After every (re)connect: redraw from the server's state. */
+	#resync(s: Snapshot): void {
+		this.#settings = s.settings ?? DEFAULT_SETTINGS;
+		this.#onPresence(s.presence);
+		const live = s.calls.find((c) => c.state === 'ringing' || c.state === 'accepted');
+		if (this.#callId && live?.id !== this.#callId) {
+			// Our call ended while the stream was away.
+			const ended = s.calls.find((c) => c.id === this.#callId);
+			this.#toStandby({ text: ended?.endReason ? END_MESSAGES[ended.endReason] : MESSAGES.ended, tone: 'info' });
+		}
+		if (!live) return;
+		if (this.#isHungUp(live.id)) {
+			// Hung up here, but the server has not heard it yet: say it again, never rejoin.
+			void this.#confirmEnd(live.id, live.state === 'ringing' ? 'cancel' : 'hangup');
+			return;
+		}
+		this.#callId = live.id;
+		if (live.state === 'ringing') {
+			this.#phase = 'ringing';
+			this.#queued = live.ringExpiresAt === null;
+		} else if (this.#phase !== 'incall' && this.#phase !== 'connecting') {
+			this.#conciergeName = live.conciergeName;
+			void this.#join();
+		}
+	}
+
+	/** The only way a call is placed: the shopper pressed the button. */
+	async press(): Promise<void> {
+		if (!this.canPress) return;
+		this.#pressing = true;
+		this.#notice = null;
+		try {
+			const call: CallView = await createCall();
+			this.#callId = call.id;
+			this.#queued = call.ringExpiresAt === null;
+			this.#phase = 'ringing';
+			// Open camera and microphone while it rings, so the call starts sending the moment it connects.
+			this.#newSession().prewarm();
+			logLine(`call: ${this.#queued ? 'queued' : 'ringing'}`);
+		} catch (e) {
+			const err = e instanceof ApiRequestError ? e : null;
+			if (err?.code === 'no_concierge') this.#notice = { text: END_MESSAGES.no_concierge, tone: 'info' };
+			else if (err?.status === 429) this.#notice = { text: MESSAGES.tooMany, tone: 'info' };
+			else if (err?.code === 'call_in_progress') {
+				// The server holds a live call of ours: its snapshot decides (resume it, or hang it up again).
+				logLine('call: already in progress; resyncing');
+				this.#feed?.resync();
+			} else {
+				this.#notice = { text: MESSAGES.callFailed, tone: 'error' };
+				problem('call_error', (e as Error).message);
+			}
+		} finally {
+			this.#pressing = false;
+		}
+	}
+
+	cancel(): void {
+		const id = this.#callId;
+		if (!id) return;
+		rememberHungUp(id);
+		this.#toStandby(null);
+		void this.#confirmEnd(id, 'cancel');
+	}
+
+	/** Devices off and back to standby now; the server is told until it confirms. */
+	hangUp(): void {
+		const id = this.#callId;
+		if (!id) return;
+		rememberHungUp(id);
+		this.#toStandby({ text: END_MESSAGES.hung_up_by_kiosk, tone: 'info' });
+		void this.#confirmEnd(id, 'hangup');
+	}
+
+	async #confirmEnd(id: string, action: 'cancel' | 'hangup'): Promise<void> {
+		try {
+			const r = await retryUntilConfirmed(() => callAction(id, action), { onRetry: (e, n) => logLine(`call: ${action} not confirmed yet (${e.code}, try ${n})`) });
+			// A cancel that met an answer (409, or the call came back accepted): hang it up instead.
+			const stillLive = r.settled === 'over' ? r.error.status === 409 && action === 'cancel' : r.value.state === 'accepted' || r.value.state === 'ringing';
+			if (stillLive && action === 'cancel') return await this.#confirmEnd(id, 'hangup');
+			logLine(`call: ${action} confirmed`);
+		} catch (e) {
+			problem('call_error', `${action} failed: ${(e as Error).message}`);
+		}
+	}
+
+	#newSession(): MediaSession {
+		void this.#session?.leave();
+		const session = new MediaSession({ onEvent: (e) => this.#onSession(session, e) });
+		for (const kind of ['remoteCamera', 'remoteScreen', 'selfView'] as const) session.setElement(kind, this.#els[kind]);
+		this.#session = session;
+		return session;
+	}
+
+	/** Join (or, after LiveKit gave up, `again`: rejoin) the answered call this kiosk placed. */
+	async #join(again = false): Promise<void> {
+		const id = this.#callId;
+		if (!id || this.#isHungUp(id)) return;
+		if (!again && (this.#phase === 'connecting' || this.#phase === 'incall')) return;
+		this.#phase = 'connecting';
+		const session = this.#session && !this.#session.left ? this.#session : this.#newSession();
+		try {
+			const conn = await callAction(id, 'token');
+			if (session !== this.#session) return;
+			const published = await session.connect(conn);
+			if (session !== this.#session) return;
+			this.#phase = 'incall';
+			logLine('call: connected');
+			if (!published) this.#notice = { text: MESSAGES.media, tone: 'error' };
+		} catch (e) {
+			if (session !== this.#session || this.#unloading) return;
+			problem('call_error', (e as Error).message);
+			if (e instanceof ApiRequestError && (e.status === 404 || e.status === 409)) return this.#toStandby({ text: MESSAGES.ended, tone: 'info' });
+			// Could not get into the room: end the call cleanly rather than leave the concierge waiting.
+			rememberHungUp(id);
+			this.#toStandby({ text: MESSAGES.joinFailed, tone: 'error' });
+			void this.#confirmEnd(id, 'hangup');
+		}
+	}
+
+	#onSession(session: MediaSession, e: SessionEvent): void {
+		if (session !== this.#session) return;
+		switch (e.type) {
+			case 'party':
+				if (e.present) this.#partyBack();
+				else this.#partyLeft(this.#settings.graceSeconds);
+				break;
+			case 'reconnecting':
+				this.#reconnecting = true;
+				logLine('call: livekit reconnecting');
+				break;
+			case 'reconnected':
+				this.#reconnecting = false;
+				logLine('call: livekit reconnected');
+				break;
+			case 'disconnected':
+				this.#roomLost(e.reason);
+				break;
+			case 'remote-share':
+				this.#hasRemoteScreen = e.state !== 'off';
+				break;
+			case 'local-share':
+				if (this.#share !== 'off') {
+					this.#share = 'off';
+					void this.#reportShare('off');
+				}
+				break;
+			case 'problem':
+				problem(e.kind, e.message, e.reason ? { reason: e.reason } : {});
+				break;
+			default:
+				e satisfies never;
+		}
+	}
+
+	/**
+	 * LiveKit gave up on the room, or the server removed us (a full reconnect reuses its
+	 * token, which the guard refuses). Rejoin with a fresh token while the call lives:
+	 * the token request answers 404/409 once it is over. Another tab of this kiosk taking
+	 * the seat (DUPLICATE_IDENTITY) or three failed rejoins wait for the server's verdict.
+	 */
+	#roomLost(reason: string): void {
+		if (this.#unloading || reason === 'CLIENT_INITIATED') return;
+		const id = this.#callId;
+		logLine(`call: livekit disconnected (${reason})`);
+		void this.#session?.leave();
+		this.#session = null;
+		if (!id) return;
+		this.#phase = 'connecting';
+		this.#reconnecting = true;
+		if (reason === 'DUPLICATE_IDENTITY' || this.#rejoins >= 3) return this.#partyLeft(this.#settings.graceSeconds, 'kiosk_left');
+		this.#rejoins++;
+		void this.#join(true).finally(() => (this.#reconnecting = false));
+	}
+
+	#partyLeft(graceSeconds: number, reason: EndReason = 'concierge_left'): void {
+		this.#partyGone = true;
+		if (this.#graceTimer) return;
+		const id = this.#callId;
+		logLine(`call: the other party is gone; ending in ${graceSeconds + 5} s unless it returns`);
+		// The server ends the call at the grace; this is for when the server cannot be reached.
+		this.#graceTimer = setTimeout(
+			() => {
+				this.#graceTimer = null;
+				if (!id || id !== this.#callId) return;
+				rememberHungUp(id);
+				this.#toStandby({ text: END_MESSAGES[reason], tone: 'info' });
+				void this.#confirmEnd(id, 'hangup');
+			},
+			(graceSeconds + 5) * 1000
+		);
+	}
+
+	#partyBack(): void {
+		this.#partyGone = false;
+		this.#clearGrace();
+	}
+
+	#clearGrace(): void {
+		if (this.#graceTimer) clearTimeout(this.#graceTimer);
+		this.#graceTimer = null;
+	}
+
+	/** The shopper's answer to "may the concierge see your screen?" — only ever given here, on the kiosk. */
+	async answer(consent: boolean): Promise<void> {
+		const id = this.#callId;
+		const session = this.#session;
+		if (!id || !session || this.#share !== 'requested') return;
+		if (!consent) {
+			this.#share = 'off';
+			await callAction(id, 'consent', { consent: false }).catch((e: Error) => problem('call_error', e.message));
+			return;
+		}
+		this.#share = 'starting';
+		try {
+			// Capture inside the touch, then publish once the platform has opened the grant.
+			await session.shareScreen({ before: () => callAction(id, 'consent', { consent: true }), waitForGrant: true });
+			this.#share = 'live';
+			await this.#reportShare('live');
+			logLine('call: screen share started');
+		} catch (e) {
+			if (session !== this.#session) return;
+			problem('media_error', (e as Error).message);
+			this.#notice = { text: MESSAGES.shareFailed, tone: 'error' };
+			this.#share = 'off';
+			await this.#reportShare('off');
+		}
+	}
+
+	async pauseShare(): Promise<void> {
+		if (this.#share !== 'live' || !this.#session) return;
+		this.#share = 'paused';
+		await this.#session.pauseScreenShare();
+		await this.#reportShare('paused');
+	}
+
+	async resumeShare(): Promise<void> {
+		if (this.#share !== 'paused' || !this.#session) return;
+		this.#share = 'live';
+		await this.#session.resumeScreenShare();
+		await this.#reportShare('live');
+	}
+
+	async stopShare(): Promise<void> {
+		const was = this.#share;
+		if (was === 'off') return;
+		this.#share = 'off';
+		await this.#session?.stopScreenShare();
+		if (was === 'live' || was === 'paused') await this.#reportShare('off');
+	}
+
+	async #reportShare(state: 'live' | 'paused' | 'off'): Promise<void> {
+		const id = this.#callId;
+		if (id) await callAction(id, 'share', { state }).catch((e: Error) => problem('call_error', `share report failed: ${e.message}`));
+	}
+
+	/** Everything back to standby: the devices stop here, synchronously. */
+	#toStandby(notice: Notice | null): void {
+		const session = this.#session;
+		this.#session = null;
+		void session?.leave();
+		this.#clearGrace();
+		this.#callId = null;
+		this.#phase = 'standby';
+		this.#share = 'off';
+		this.#queued = false;
+		this.#hasRemoteScreen = false;
+		this.#conciergeName = null;
+		this.#partyGone = false;
+		this.#reconnecting = false;
+		this.#warningEndsAt = null;
+		this.#rejoins = 0;
+		if (notice) this.#notice = notice;
+		logLine('call: back to standby');
 	}
 
 	/**
@@ -107,13 +530,10 @@ export class KioskCall {
 	 * screen can undo it; only an administrator enabling the account can.
 	 */
 	async #lock(): Promise<void> {
-		this.disabled = true;
-		this.#events?.close();
+		this.#disabled = true;
+		this.#feed?.close();
 		logLine('account: disabled by an administrator; terminal locked');
-		await this.#leaveRoom().catch(() => {});
-		for (const t of this.#screen) t.stop();
-		for (const t of (await this.#local?.catch(() => [])) ?? []) t.stop();
-		this.phase = 'standby';
+		this.#toStandby(null);
 		try {
 			localStorage.clear();
 			sessionStorage.clear();
@@ -122,216 +542,5 @@ export class KioskCall {
 		} catch {
 			// Storage may be unavailable; the session is revoked on the server regardless.
 		}
-	}
-
-	/** The stream was refused: is the session gone (signed out or disabled elsewhere)? */
-	async #checkSession(): Promise<void> {
-		const r = await fetch('/api/me').catch(() => null);
-		if (r?.status === 401) location.assign('/login');
-	}
-
-	/** After every (re)connect: redraw from the server's state. */
-	#resync(s: { calls: CallInfo[]; available: number }): void {
-		this.available = s.available;
-		const live = s.calls.find((c) => c.state === 'ringing' || c.state === 'accepted');
-		if (!live) {
-			if (this.phase !== 'standby') void this.#finish(MESSAGES.ended!);
-			return;
-		}
-		this.#callId = live.id;
-		if (live.state === 'ringing') this.phase = 'ringing';
-		else if (this.phase !== 'incall' && this.phase !== 'connecting') void this.#join();
-	}
-
-	/** The only way a call is placed: the shopper pressed the button. */
-	async press(): Promise<void> {
-		if (this.phase !== 'standby' || this.busy) return;
-		this.busy = true;
-		this.message = null;
-		try {
-			const call = await post('/api/calls');
-			this.#callId = String(call.id);
-			this.phase = 'ringing';
-			this.#prewarm();
-			logLine('call: ringing');
-		} catch (e) {
-			this.message = (e as Error).message;
-			if ((e as { status?: number }).status !== 409) problem('call_error', (e as Error).message);
-		} finally {
-			this.busy = false;
-		}
-	}
-
-	async cancel(): Promise<void> {
-		if (!this.#callId) return;
-		try {
-			await post(`/api/calls/${this.#callId}/cancel`);
-		} catch (e) {
-			problem('call_error', (e as Error).message);
-		}
-		await this.#finish(null);
-	}
-
-	async hangUp(): Promise<void> {
-		const id = this.#callId;
-		await this.#finish(null);
-		if (id) await post(`/api/calls/${id}/hangup`).catch((e) => problem('call_error', (e as Error).message));
-	}
-
-	async #join(): Promise<void> {
-		if (!this.#callId || this.#room) return;
-		this.phase = 'connecting';
-		const callId = this.#callId;
-		try {
-			const { Room, RoomEvent, Track, DisconnectReason } = await import('livekit-client');
-			const conn = (await post(`/api/calls/${callId}/token`)) as { url: string; token: string };
-			const room = new Room({ adaptiveStream: false, dynacast: false, publishDefaults: { simulcast: false } });
-			this.#room = room;
-			room.on(RoomEvent.TrackSubscribed, (track) => {
-				if (track.kind !== 'video') {
-					track.attach();
-					return;
-				}
-				if (track.source === Track.Source.ScreenShare) {
-					this.hasRemoteScreen = true;
-					void tick().then(() => this.remoteScreen && track.attach(this.remoteScreen));
-				} else if (this.remoteCamera) track.attach(this.remoteCamera);
-			});
-			room.on(RoomEvent.TrackUnsubscribed, (track) => {
-				if (track.source === Track.Source.ScreenShare) this.hasRemoteScreen = false;
-				track.detach();
-			});
-			room.on(RoomEvent.Disconnected, (reason) => {
-				const name = reason === undefined ? 'UNKNOWN' : DisconnectReason[reason];
-				if (reason !== DisconnectReason.CLIENT_INITIATED) problem('livekit_disconnect', 'The call connection closed.', { reason: name });
-				logLine(`call: livekit disconnected (${name})`);
-				if (this.#room === room) void this.#finish(MESSAGES.ended!);
-			});
-			room.on(RoomEvent.Reconnecting, () => logLine('call: livekit reconnecting'));
-			room.on(RoomEvent.MediaDevicesError, (e) => problem('media_error', e.message));
-			await room.connect(conn.url, conn.token);
-			if (this.#room !== room) return void room.disconnect();
-			this.phase = 'incall';
-			logLine('call: connected');
-			try {
-				this.#prewarm();
-				const tracks = await this.#local!;
-				this.#local = null;
-				if (tracks.length === 0) throw new Error('no camera or microphone');
-				await Promise.all(tracks.map((t) => room.localParticipant.publishTrack(t)));
-				const cam = room.localParticipant.getTrackPublication(Track.Source.Camera)?.track;
-				if (cam && this.selfView) cam.attach(this.selfView);
-			} catch (e) {
-				this.message = MESSAGES.media!;
-				problem('media_error', (e as Error).message);
-			}
-		} catch (e) {
-			problem('call_error', (e as Error).message);
-			this.message = (e as Error).message;
-			await this.#leaveRoom();
-			if (this.phase === 'connecting') this.phase = 'standby';
-		}
-	}
-
-	/** The shopper's answer to "may the concierge see your screen?" — only ever given here, on the kiosk. */
-	async answer(consent: boolean): Promise<void> {
-		const id = this.#callId;
-		const room = this.#room;
-		if (!id || !room || this.share !== 'asked') return;
-		if (!consent) {
-			this.share = 'off';
-			await post(`/api/calls/${id}/consent`, { consent: false }).catch((e) => problem('call_error', (e as Error).message));
-			return;
-		}
-		this.share = 'starting';
-		try {
-			const { Track } = await import('livekit-client');
-			// Capture inside the touch, then publish once the platform has opened the grant.
-			const tracks = await room.localParticipant.createScreenTracks({ audio: false });
-			this.#screen = tracks;
-			await post(`/api/calls/${id}/consent`, { consent: true });
-			await this.#waitForScreenGrant(room);
-			this.#screenPub = await room.localParticipant.publishTrack(tracks[0]!, { source: Track.Source.ScreenShare });
-			tracks[0]!.mediaStreamTrack.addEventListener('ended', () => void this.stopShare());
-			this.share = 'sharing';
-			await post(`/api/calls/${id}/share`, { state: 'started' });
-			logLine('call: screen share started');
-		} catch (e) {
-			problem('media_error', (e as Error).message);
-			this.message = '画面を共有できませんでした。 Your screen could not be shared.';
-			await this.stopShare();
-		}
-	}
-
-	async #waitForScreenGrant(room: Room): Promise<void> {
-		const { RoomEvent } = await import('livekit-client');
-		// Protocol TrackSource.SCREEN_SHARE; the grant is opened by the platform after consent.
-		const SCREEN_SHARE = 3;
-		const ok = () => room.localParticipant.permissions?.canPublishSources?.includes(SCREEN_SHARE) ?? false;
-		if (ok()) return;
-		await new Promise<void>((resolve, reject) => {
-			const t = setTimeout(() => reject(new Error('screen share permission did not arrive')), 10_000);
-			const fn = () => {
-				if (!ok()) return;
-				clearTimeout(t);
-				room.off(RoomEvent.ParticipantPermissionsChanged, fn);
-				resolve();
-			};
-			room.on(RoomEvent.ParticipantPermissionsChanged, fn);
-		});
-	}
-
-	async pauseShare(): Promise<void> {
-		if (this.share !== 'sharing' || !this.#screenPub) return;
-		await this.#screenPub.mute();
-		this.share = 'paused';
-		await post(`/api/calls/${this.#callId}/share`, { state: 'paused' }).catch(() => {});
-	}
-
-	async resumeShare(): Promise<void> {
-		if (this.share !== 'paused' || !this.#screenPub) return;
-		await this.#screenPub.unmute();
-		this.share = 'sharing';
-		await post(`/api/calls/${this.#callId}/share`, { state: 'resumed' }).catch(() => {});
-	}
-
-	async stopShare(): Promise<void> {
-		const wasSharing = this.share === 'sharing' || this.share === 'paused';
-		const tracks = this.#screen;
-		this.#screen = [];
-		this.#screenPub = null;
-		this.share = 'off';
-		for (const t of tracks) {
-			await this.#room?.localParticipant.unpublishTrack(t, true).catch(() => {});
-			t.stop();
-		}
-		if (wasSharing && this.#callId) await post(`/api/calls/${this.#callId}/share`, { state: 'stopped' }).catch(() => {});
-	}
-
-	async #leaveRoom(): Promise<void> {
-		const room = this.#room;
-		this.#room = null;
-		const local = this.#local;
-		this.#local = null;
-		if (local) for (const t of await local) t.stop();
-		for (const t of this.#screen) t.stop();
-		this.#screen = [];
-		this.#screenPub = null;
-		await room?.disconnect();
-	}
-
-	async #finish(message: string | null): Promise<void> {
-		this.#callId = null;
-		this.phase = 'standby';
-		this.share = 'off';
-		this.hasRemoteScreen = false;
-		this.conciergeName = null;
-		if (message) this.message = message;
-		await this.#leaveRoom();
-		logLine('call: back to standby');
-	}
-
-	close(): void {
-		this.#events?.close();
 	}
 }
