@@ -16,7 +16,7 @@ import { writeAudit, type AuditAction } from '../audit/audit.ts';
 import { insertAccount, setMustChangePassword } from '../accounts/accounts.repo.ts';
 import { hashPassword, passwordProblems } from '../accounts/password.ts';
 import { parseLoginId } from '../accounts/sign-in.ts';
-import { publish, publishSessionEnded } from '../events/events.ts';
+import { publish } from '../events/events.ts';
 import { endCallsOfAccount } from '../calls/index.ts';
 import { roomService } from '../livekit.server.ts';
 import { listGroups, type ReportGroupRow } from '../reports/reports.repo.ts';
@@ -110,8 +110,8 @@ export async function setTenantSuspended(actor: Actor, tenantId: unknown, suspen
 		const changed = await setSuspended(tx, tenantId, typeof reason === 'string' && reason.trim() ? reason.trim() : null, suspend);
 		if (!changed || !suspend) return { changed, sessions: [], live: [] as string[] };
 		const sessions = await deleteTenantSessions(tx);
-		for (const s of sessions) await publishSessionEnded(tx, { tenantId, accountId: s.accountId }, s.id, 'revoked');
-		// Every app of the tenant locks itself at once, kiosks included.
+		// Every app of the tenant locks itself at once, kiosks included; the event also ends
+		// each of their streams (as a disable does), so no separate session.ended is sent.
 		for (const accountId of new Set(sessions.map((s) => s.accountId))) await publish(tx, { tenantId, account: accountId }, { type: 'account.disabled', data: {} });
 		return { changed, sessions, live: await accountsInLiveCalls(tx) };
 	});
