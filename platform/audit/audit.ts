@@ -53,7 +53,8 @@ export type AuditAction =
 	| 'signin.refused_suspended'
 	| 'tenant.created'
 	| 'tenant.suspended'
-	| 'tenant.resumed';
+	| 'tenant.resumed'
+	| 'fleet.kiosk_command';
 
 export interface AuditEntry {
 	tenantId: string;

@@ -61,6 +61,7 @@ const WHAT: Record<string, string> = {
 	'tenant.created': 'created an organisation',
 	'tenant.suspended': 'suspended an organisation',
 	'tenant.resumed': 'resumed an organisation',
+	'fleet.kiosk_command': 'sent a command to a kiosk',
 	'session.refused_ip': 'was refused (address not on the allow-list)'
 };
 

@@ -242,3 +242,22 @@ language sql volatile security definer set search_path = public, pg_temp as $$
 $$;
 revoke all on function platform_create_tenant(text, text, text) from public;
 grant execute on function platform_create_tenant(text, text, text) to concierge_app;
+
+-- 6. Fleet view (item 1): each kiosk's presence, kept by its event stream (opened, each
+--    heartbeat, closed). Online = a stream seen within the last minute.
+create table kiosk_presence (
+  account_id uuid primary key,
+  tenant_id uuid not null references tenants(id) on delete cascade,
+  connected_at timestamptz,
+  last_seen_at timestamptz,
+  disconnected_at timestamptz,
+  user_agent text check (length(user_agent) <= 400),
+  app_version text check (length(app_version) <= 64),
+  foreign key (tenant_id, account_id) references accounts (tenant_id, id) on delete cascade
+);
+alter table kiosk_presence enable row level security;
+create policy tenant_scope on kiosk_presence to concierge_app
+  using (tenant_id = app_current_tenant()) with check (tenant_id = app_current_tenant());
+create policy operator_read on kiosk_presence for select to concierge_ops using (true);
+grant select, insert, update on kiosk_presence to concierge_app;
+grant select on kiosk_presence to concierge_ops;
