@@ -4,13 +4,15 @@
  * which some spreadsheets skip before reading a formula) gets a leading ' so it is
  * never run as a formula (OWASP "CSV injection").
  */
-export function csvCell(v: unknown): string {
+export function csvCell(v: string | number | boolean | Date | null | undefined): string {
 	let s = v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v);
 	if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
 	return '"' + s.replace(/"/g, '""') + '"';
 }
 
-export function csvRow(cells: readonly unknown[]): string {
+export type CsvValue = string | number | boolean | Date | null | undefined;
+
+export function csvRow(cells: readonly CsvValue[]): string {
 	return cells.map(csvCell).join(',') + '\r\n';
 }
 
@@ -20,7 +22,7 @@ export function csvRow(cells: readonly unknown[]): string {
  * first cursor may itself be null, meaning "from the start"), so
  * a large export never sits whole in memory.
  */
-export function csvStream<C>(header: readonly string[], first: C, next: (cursor: C) => Promise<{ rows: unknown[][]; cursor: C | null }>): ReadableStream<Uint8Array> {
+export function csvStream<C>(header: readonly string[], first: C, next: (cursor: C) => Promise<{ rows: CsvValue[][]; cursor: C | null }>): ReadableStream<Uint8Array> {
 	const enc = new TextEncoder();
 	let cursor: C = first;
 	let done = false;
