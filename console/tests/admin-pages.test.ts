@@ -52,7 +52,10 @@ test('the dashboard shows the seeded figures; screenshots at 1366x768 and 1920x1
 	const { console: con } = await startApps();
 	const { admin } = await setup();
 	const browser = await launchBrowser();
-	for (const [w, h] of [[1366, 768], [1920, 1080]] as const) {
+	for (const [w, h] of [
+		[1366, 768],
+		[1920, 1080]
+	] as const) {
 		const ctx = await browser.newContext({ viewport: { width: w, height: h } });
 		const page = await ctx.newPage();
 		await page.goto(con + '/login', { waitUntil: 'networkidle' });
@@ -104,7 +107,10 @@ test('the audit log is filtered and exported from the page; the CSV holds the fi
 	assert.is(lines[0], '"time (UTC)","who","what","whom","from (IP)","action","id"');
 	assert.is(lines.length, 3, 'header and the two account entries only');
 	assert.ok(lines.some((l) => l.startsWith('"') && l.includes(`"${admin.loginId}","disabled an account","${k.loginId}"`)));
-	assert.ok(lines.some((l) => l.includes(`"'@evil"`)), 'a cell starting with @ is prefixed with a quote');
+	assert.ok(
+		lines.some((l) => l.includes(`"'@evil"`)),
+		'a cell starting with @ is prefixed with a quote'
+	);
 	await ctx.close();
 });
 

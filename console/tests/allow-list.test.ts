@@ -77,7 +77,12 @@ function request(url: string, o: { from: string; method?: string; headers?: Reco
 	});
 }
 const signInFrom = (origin: string, from: string, loginId: string, password: string, extra: Record<string, string> = {}) =>
-	request(origin + '/login', { from, method: 'POST', body: new URLSearchParams({ loginId, password }).toString(), headers: { origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', ...extra } });
+	request(origin + '/login', {
+		from,
+		method: 'POST',
+		body: new URLSearchParams({ loginId, password }).toString(),
+		headers: { origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', ...extra }
+	});
 
 test.before(async () => {
 	await startApps();
@@ -97,7 +102,10 @@ test('an admin sets an allow-list in the browser; a concierge from another addre
 	assert.is(live.status, 303, 'before the list, 127.0.0.5 may sign in');
 
 	const browser = await launchBrowser();
-	for (const [w, h] of [[1366, 768], [1920, 1080]] as const) {
+	for (const [w, h] of [
+		[1366, 768],
+		[1920, 1080]
+	] as const) {
 		const ctx = await browser.newContext({ viewport: { width: w, height: h } });
 		const page = await ctx.newPage();
 		await page.goto(PROXY + '/login', { waitUntil: 'networkidle' });

@@ -116,7 +116,11 @@ test('operator pages refuse admins, concierges and bad ids; the platform audit l
 	for (const p of ['/operator/system', '/operator/audit', '/operator/audit/export', `/operator/tenants/${t.id}`, '/operator?q=ab']) assert.is((await get(as, p)).status, 403, p);
 	assert.is((await get(os, '/operator/tenants/not-a-uuid')).status, 404);
 	assert.is((await get(os, '/operator?q=x')).status, 400);
-	const suspend = await get(as, `/operator/tenants/${t.id}?/suspend`, { method: 'POST', headers: { origin: apps.console, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: 'suspend=1' });
+	const suspend = await get(as, `/operator/tenants/${t.id}?/suspend`, {
+		method: 'POST',
+		headers: { origin: apps.console, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+		body: 'suspend=1'
+	});
 	assert.is(suspend.status, 403);
 	assert.is((await ownerDb()`select suspended_at from tenants where id = ${t.id}`)[0]!.suspended_at, null);
 	assert.is((await get(os, `/operator/tenants/${t.id}`)).status, 200);

@@ -15,7 +15,12 @@ import { get, signInHttp } from '../../platform/testing/http.ts';
 const test = suite('kiosk enrolment by code (built apps)');
 
 const codeForm = (origin: string, body: Record<string, string>) =>
-	fetch(origin + '/login', { method: 'POST', redirect: 'manual', headers: { origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+	fetch(origin + '/login', {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams(body)
+	});
 
 test('admin issues a code in the console; the kiosk enrols with it once (screenshots at 1366x768 and 1920x1080)', async () => {
 	const { kiosk, console: con } = await startApps();
@@ -37,7 +42,10 @@ test('admin issues a code in the console; the kiosk enrols with it once (screens
 	assert.match(code, /^\d{6}$/);
 	await screenshot(ap, 'console-admin-enrolment-code');
 
-	for (const [w, h] of [[1366, 768], [1920, 1080]] as const) {
+	for (const [w, h] of [
+		[1366, 768],
+		[1920, 1080]
+	] as const) {
 		const kctx = await browser.newContext({ viewport: { width: w, height: h } });
 		const kp = await kctx.newPage();
 		await kp.goto(kiosk + '/login', { waitUntil: 'networkidle' });
@@ -79,7 +87,11 @@ test('the code form: bad input is a 4xx with a message; a concierge and another 
 		assert.match(await r.text(), text);
 	}
 	const issue = (s: Awaited<ReturnType<typeof signInHttp>>) =>
-		get(s, '/admin?/issueCode', { method: 'POST', headers: { origin: s.origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ accountId: k.id }) });
+		get(s, '/admin?/issueCode', {
+			method: 'POST',
+			headers: { origin: s.origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({ accountId: k.id })
+		});
 	const cs = await signInHttp(con, concierge.loginId, concierge.password);
 	assert.is((await issue(cs)).status, 403, 'concierge');
 	const os = await signInHttp(con, otherAdmin.loginId, otherAdmin.password);

@@ -57,7 +57,11 @@ test('archive keeps history; the login ID is freed only with the typed confirmat
 	const reuse = `${prefix}-reuse-${Date.now().toString(36)}`;
 	const named = await makeAccount(t, { role: 'concierge', loginId: reuse });
 	await archiveAccount(admin.actor, named.id);
-	assert.is((await refusal(createAccount(admin.actor, { loginId: reuse, displayName: 'New', role: 'concierge', password: NEW_PASSWORD }))).code, 'login_id_taken', 'still reserved');
+	assert.is(
+		(await refusal(createAccount(admin.actor, { loginId: reuse, displayName: 'New', role: 'concierge', password: NEW_PASSWORD }))).code,
+		'login_id_taken',
+		'still reserved'
+	);
 	assert.equal(await archiveAccount(admin.actor, named.id, reuse.toUpperCase()), { freed: true });
 	const r = await row(named.id);
 	assert.is(r.archived_login_id, reuse);
@@ -66,7 +70,10 @@ test('archive keeps history; the login ID is freed only with the typed confirmat
 	assert.is((await ownerDb()`select count(*)::int as n from calls where kiosk_account_id = ${k.id}`)[0]!.n, 1, 'history kept');
 	const archived = await searchAccounts(admin.actor, { q: null, role: null, state: 'archived' });
 	assert.equal(archived.map((a) => a.id).sort(), [k.id, named.id].sort());
-	assert.not.ok((await searchAccounts(admin.actor, { q: null, role: null, state: null })).some((a) => a.id === k.id), 'archived accounts are hidden by default');
+	assert.not.ok(
+		(await searchAccounts(admin.actor, { q: null, role: null, state: null })).some((a) => a.id === k.id),
+		'archived accounts are hidden by default'
+	);
 	void c;
 });
 
@@ -89,9 +96,15 @@ test('photos: PNG accepted and served with its type; SVG, HTML, empty and oversi
 test('search by partial login ID or name, with role and state filters', async () => {
 	const { admin, c, k } = await setup();
 	const hit = await searchAccounts(admin.actor, { q: 'sato', role: null, state: null });
-	assert.equal(hit.map((a) => a.id), [c.id]);
+	assert.equal(
+		hit.map((a) => a.id),
+		[c.id]
+	);
 	const part = await searchAccounts(admin.actor, { q: k.loginId.slice(3, 10), role: 'kiosk', state: 'active' });
-	assert.equal(part.map((a) => a.id), [k.id]);
+	assert.equal(
+		part.map((a) => a.id),
+		[k.id]
+	);
 	assert.is((await searchAccounts(admin.actor, { q: null, role: 'concierge', state: 'disabled' })).length, 0);
 });
 

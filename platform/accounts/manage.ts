@@ -60,7 +60,11 @@ export async function resetPassword(actor: Actor, accountId: unknown, password: 
 	const id = checkId(accountId);
 	if (typeof password !== 'string' || !password || password.length > MAX_PASSWORD_LENGTH) throw new Invalid('password_required', 'Enter the new password.');
 	const pre = await withTenant(actor.tenantId, async (tx) => ({ a: await target(tx, actor, id, 'refuse'), policy: await getPolicy(tx, actor.tenantId) }));
-	const problems = passwordProblems({ minLength: pre.policy.passwordMinLength, minClasses: pre.policy.passwordMinClasses, maxAgeDays: pre.policy.passwordMaxAgeDays }, password, pre.a.loginId);
+	const problems = passwordProblems(
+		{ minLength: pre.policy.passwordMinLength, minClasses: pre.policy.passwordMinClasses, maxAgeDays: pre.policy.passwordMaxAgeDays },
+		password,
+		pre.a.loginId
+	);
 	if (problems.length) throw new Invalid('weak_password', problems.join(' '));
 	const hash = await hashPassword(password);
 	return withTenant(actor.tenantId, async (tx) => {
@@ -87,8 +91,7 @@ export async function archiveAccount(actor: Actor, accountId: unknown, confirmLo
 	return withTenant(actor.tenantId, async (tx) => {
 		const a = await target(tx, actor, id, 'refuse');
 		const wantsFree = typeof confirmLoginId === 'string' && confirmLoginId !== '';
-		if (wantsFree && confirmLoginId.trim().toLowerCase() !== a.loginId)
-			throw new Invalid('confirmation_mismatch', `To free the login ID, type it exactly: ${a.loginId}`);
+		if (wantsFree && confirmLoginId.trim().toLowerCase() !== a.loginId) throw new Invalid('confirmation_mismatch', `To free the login ID, type it exactly: ${a.loginId}`);
 		if (a.archivedAt && (!wantsFree || a.archivedLoginId)) return { freed: a.archivedLoginId !== null };
 		await markArchived(tx, a.id, actor.accountId, wantsFree);
 		await revokeAccountSessions(tx, a.id);

@@ -47,7 +47,11 @@ test('filters by kind, account and dates; pages by keyset without overlap; reads
 	} while (before !== null);
 	assert.is(all.length, 120);
 	assert.is(new Set(all).size, 120, 'no entry twice');
-	assert.equal(all, [...all].sort((a, b) => b - a), 'newest first');
+	assert.equal(
+		all,
+		[...all].sort((a, b) => b - a),
+		'newest first'
+	);
 	const disables = await auditPage(admin.actor, { ...none, loginId: admin.loginId }, null);
 	assert.is(disables.entries.filter((e) => e.action === 'account.disabled').length, 5);
 	const d = disables.entries.find((e) => e.action === 'account.disabled')!;
@@ -65,8 +69,14 @@ test('the CSV export holds exactly the filtered set, formula cells neutralised',
 	const lines = text.trim().split('\r\n');
 	assert.is(lines[0], '"time (UTC)","who","what","whom","from (IP)","action","id"');
 	assert.is(lines.length, 1 + 126);
-	assert.ok(lines.some((l) => l.includes(`"'=HYPERLINK(""http://evil.example"",""x"")"`)), 'the formula is prefixed with a quote');
-	assert.not.ok(lines.some((l) => /(^|,)"[=+\-@]/.test(l)), 'no cell starts with a formula character');
+	assert.ok(
+		lines.some((l) => l.includes(`"'=HYPERLINK(""http://evil.example"",""x"")"`)),
+		'the formula is prefixed with a quote'
+	);
+	assert.not.ok(
+		lines.some((l) => /(^|,)"[=+\-@]/.test(l)),
+		'no cell starts with a formula character'
+	);
 	assert.not.ok(text.includes('other-tenant'));
 	const signins = await new Response(auditCsv(admin.actor, { ...none, kind: 'signin', from: '2026-03-01', to: '2026-03-01' })).text();
 	assert.is(signins.trim().split('\r\n').length, 121);
@@ -80,8 +90,18 @@ test('wrong roles and bad filters are refused', async () => {
 		assert.throws(() => auditCsv(a.actor, none));
 	}
 	for (const q of ['kind=nope', 'account=%27%3B--', 'from=2026-13-01', 'to=yesterday', 'from=2026-03-05&to=2026-03-01', 'before=-1', 'before=1e9'])
-		assert.throws(() => parseAuditFilter(new URLSearchParams(q)), (e: unknown) => (e as { status?: number }).status === 400, q);
-	assert.equal(parseAuditFilter(new URLSearchParams('kind=call&account=Ginza-Kiosk-1&from=2026-03-01&before=77')), { kind: 'call', loginId: 'ginza-kiosk-1', from: '2026-03-01', to: null, before: 77 });
+		assert.throws(
+			() => parseAuditFilter(new URLSearchParams(q)),
+			(e: unknown) => (e as { status?: number }).status === 400,
+			q
+		);
+	assert.equal(parseAuditFilter(new URLSearchParams('kind=call&account=Ginza-Kiosk-1&from=2026-03-01&before=77')), {
+		kind: 'call',
+		loginId: 'ginza-kiosk-1',
+		from: '2026-03-01',
+		to: null,
+		before: 77
+	});
 });
 
 test.run();

@@ -14,7 +14,8 @@ export function enrolAction(): Action {
 		if (!(form instanceof FormData)) return form;
 		const loginId = (field(form, 'loginId') ?? '').slice(0, 64);
 		// Shares the per-address bucket of password checks: a guesser gains nothing by switching.
-		if (!takePasswordAttempt(event)) return fail(429, { message: 'Too many sign-in attempts from this device. Wait a minute and try again.', code: 'rate_limited', loginId, mode: 'code' });
+		if (!takePasswordAttempt(event))
+			return fail(429, { message: 'Too many sign-in attempts from this device. Wait a minute and try again.', code: 'rate_limited', loginId, mode: 'code' });
 		let result;
 		try {
 			result = await enrolKiosk({ loginId: field(form, 'loginId'), code: field(form, 'code') }, { ip: clientIp(event), userAgent: event.request.headers.get('user-agent') });

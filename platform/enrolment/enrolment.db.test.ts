@@ -29,7 +29,8 @@ const codeRows = (accountId: string) =>
 	ownerDb()<{ codeHash: string; attempts: number; failures: number; usedAt: Date | null; voidedAt: Date | null; voidReason: string | null }[]>`
 		select code_hash as "codeHash", attempts, failures, used_at as "usedAt", voided_at as "voidedAt", void_reason as "voidReason"
 		from enrolment_codes where account_id = ${accountId} order by created_at`;
-const auditActions = async (tenantId: string) => (await ownerDb()<{ action: string }[]>`select action from audit_log where tenant_id = ${tenantId} order by id`).map((r) => r.action);
+const auditActions = async (tenantId: string) =>
+	(await ownerDb()<{ action: string }[]>`select action from audit_log where tenant_id = ${tenantId} order by id`).map((r) => r.action);
 
 test('an issued code signs the kiosk in once, gives a kiosk session, and is stored only as a hash', async () => {
 	const { t, admin, kiosk } = await setup();
@@ -158,7 +159,9 @@ test(`${ALERT_FAILURES} wrong codes across a tenant write one enrolment.alert an
 	const { t, admin } = await setup();
 	const kiosks = await Promise.all(Array.from({ length: 5 }, () => makeAccount(t, { role: 'kiosk' })));
 	const codes = await Promise.all(kiosks.map((k) => issueEnrolmentCode(admin.actor, k.id)));
-	await Promise.allSettled(Array.from({ length: ALERT_FAILURES + 2 }, (_, i) => enrolKiosk({ loginId: kiosks[i % 5]!.loginId, code: other(codes[i % 5]!.code) }, { ip: freshIp() })));
+	await Promise.allSettled(
+		Array.from({ length: ALERT_FAILURES + 2 }, (_, i) => enrolKiosk({ loginId: kiosks[i % 5]!.loginId, code: other(codes[i % 5]!.code) }, { ip: freshIp() }))
+	);
 	const alerts = (await auditActions(t.id)).filter((a) => a === 'enrolment.alert');
 	assert.is(alerts.length, 1);
 	const started = Date.now();

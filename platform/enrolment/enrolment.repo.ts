@@ -19,10 +19,7 @@ export async function reserveEnrolment(sql: Sql, loginId: string, source: string
 }
 
 /** Count a wrong (or unchecked) code: auth_enrol_failed. Returns the tenant's wrong codes in 15 minutes. */
-export async function recordEnrolmentFailure(
-	sql: Sql,
-	r: { loginId: string; source: string; codeId: string | null; ip: string | null; alertFailures: number }
-): Promise<number> {
+export async function recordEnrolmentFailure(sql: Sql, r: { loginId: string; source: string; codeId: string | null; ip: string | null; alertFailures: number }): Promise<number> {
 	const [row] = await sql<{ n: number }[]>`
 		select auth_enrol_failed(${r.loginId}, ${r.source}, ${r.codeId}, ${r.ip}::inet, ${r.alertFailures}) as n`;
 	return row!.n;

@@ -82,7 +82,14 @@ export async function issueEnrolmentCode(actor: Actor, accountId: unknown): Prom
 		if (account.role !== 'kiosk') throw new Invalid('not_a_kiosk', 'Enrolment codes are only for kiosk accounts.');
 		if (account.disabledAt) throw new Invalid('account_disabled', 'This kiosk account is disabled. Enable it before enrolling a terminal.');
 		const replaced = await voidLiveCodes(tx, account.id, 'replaced');
-		await insertCode(tx, { id: randomUUID(), tenantId: actor.tenantId, accountId: account.id, codeHash: codeHash(codeKey(), account.id, code), issuedBy: actor.accountId, expiresAt });
+		await insertCode(tx, {
+			id: randomUUID(),
+			tenantId: actor.tenantId,
+			accountId: account.id,
+			codeHash: codeHash(codeKey(), account.id, code),
+			issuedBy: actor.accountId,
+			expiresAt
+		});
 		await writeAudit(tx, actor, {
 			tenantId: actor.tenantId,
 			action: 'enrolment.code_issued',
@@ -104,7 +111,14 @@ export async function revokeEnrolmentCode(actor: Actor, accountId: unknown): Pro
 		if (!account) throw new NotFound('account_not_found', 'That account is not in your organisation.');
 		const n = await voidLiveCodes(tx, account.id, 'revoked');
 		if (n > 0)
-			await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'enrolment.code_revoked', targetType: 'account', targetId: account.id, ip: actor.ip ?? null, detail: { loginId: account.loginId } });
+			await writeAudit(tx, actor, {
+				tenantId: actor.tenantId,
+				action: 'enrolment.code_revoked',
+				targetType: 'account',
+				targetId: account.id,
+				ip: actor.ip ?? null,
+				detail: { loginId: account.loginId }
+			});
 		return n > 0;
 	});
 }
@@ -144,15 +158,36 @@ export async function enrolKiosk(input: { loginId: unknown; code: unknown }, met
 		if (!account || account.role !== 'kiosk') return new Unauthorized('invalid_code', WRONG);
 		const actor = { accountId: account.id, loginId: account.loginId };
 		if ((await getPolicy(tx, account.tenantId)).suspendedAt) {
-			await writeAudit(tx, actor, { tenantId: account.tenantId, action: 'signin.refused_suspended', targetType: 'account', targetId: account.id, ip, detail: { app: 'kiosk', method: 'code' } });
+			await writeAudit(tx, actor, {
+				tenantId: account.tenantId,
+				action: 'signin.refused_suspended',
+				targetType: 'account',
+				targetId: account.id,
+				ip,
+				detail: { app: 'kiosk', method: 'code' }
+			});
 			return new Forbidden('tenant_suspended', SUSPENDED);
 		}
 		if (account.disabledAt) {
-			await writeAudit(tx, actor, { tenantId: account.tenantId, action: 'signin.refused_disabled', targetType: 'account', targetId: account.id, ip, detail: { app: 'kiosk', method: 'code' } });
+			await writeAudit(tx, actor, {
+				tenantId: account.tenantId,
+				action: 'signin.refused_disabled',
+				targetType: 'account',
+				targetId: account.id,
+				ip,
+				detail: { app: 'kiosk', method: 'code' }
+			});
 			return new Forbidden('account_disabled', 'This account has been disabled. Please contact your administrator.');
 		}
 		const { token, expiresAt } = await createSession(tx, account, 'kiosk', meta);
-		await writeAudit(tx, actor, { tenantId: account.tenantId, action: 'enrolment.redeemed', targetType: 'account', targetId: account.id, ip, detail: { app: 'kiosk', method: 'code' } });
+		await writeAudit(tx, actor, {
+			tenantId: account.tenantId,
+			action: 'enrolment.redeemed',
+			targetType: 'account',
+			targetId: account.id,
+			ip,
+			detail: { app: 'kiosk', method: 'code' }
+		});
 		return { token, expiresAt, role: account.role, passwordExpired: false };
 	});
 	if (outcome instanceof DomainError) throw outcome;

@@ -36,7 +36,10 @@ test('kiosk states: online, in a call, offline since, signed out, disabled; conc
 	assert.ok(by[offline!.id]!.offlineSince);
 	assert.is(by[out!.id]!.state, 'signed_out');
 	assert.is(by[disabled!.id]!.state, 'disabled');
-	assert.equal(f.concierges.map((x) => [x.id, x.state]), [[c.id, 'offline']]);
+	assert.equal(
+		f.concierges.map((x) => [x.id, x.state]),
+		[[c.id, 'offline']]
+	);
 	// Stale presence: seen over a minute ago counts as offline.
 	await ownerDb()`update kiosk_presence set last_seen_at = now() - interval '2 minutes' where account_id = ${online!.id}`;
 	assert.is((await fleet(admin.actor)).kiosks.find((k) => k.id === online!.id)!.state, 'offline');

@@ -27,7 +27,9 @@ export const ONLINE_MS = 60_000;
 export async function kioskSeen(actor: Actor, opened: boolean, meta: { userAgent?: string | null; appVersion?: string | null } = {}): Promise<void> {
 	if (actor.role !== 'kiosk') return;
 	const appVersion = meta.appVersion && /^[\w.+-]{1,64}$/.test(meta.appVersion) ? meta.appVersion : null;
-	await withTenant(actor.tenantId, (tx) => upsertKioskSeen(tx, { tenantId: actor.tenantId, accountId: actor.accountId, opened, userAgent: meta.userAgent?.slice(0, 400) ?? null, appVersion }));
+	await withTenant(actor.tenantId, (tx) =>
+		upsertKioskSeen(tx, { tenantId: actor.tenantId, accountId: actor.accountId, opened, userAgent: meta.userAgent?.slice(0, 400) ?? null, appVersion })
+	);
 }
 
 export async function kioskGone(actor: Actor): Promise<void> {
@@ -119,8 +121,14 @@ export async function commandKiosk(actor: Actor, accountId: unknown, command: un
 	const ended = command === 'standby' ? (await endCallsOfAccount(actor, kiosk.id, 'hung_up_by_concierge')).ended : 0;
 	await withTenant(actor.tenantId, async (tx) => {
 		await publish(tx, { tenantId: actor.tenantId, account: kiosk.id }, { type: 'kiosk.command', data: { command } });
-		await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'fleet.kiosk_command', targetType: 'account', targetId: kiosk.id, ip: actor.ip ?? null, detail: { loginId: kiosk.loginId, command, endedCalls: ended } });
+		await writeAudit(tx, actor, {
+			tenantId: actor.tenantId,
+			action: 'fleet.kiosk_command',
+			targetType: 'account',
+			targetId: kiosk.id,
+			ip: actor.ip ?? null,
+			detail: { loginId: kiosk.loginId, command, endedCalls: ended }
+		});
 	});
 	return { endedCalls: ended };
 }
-

@@ -53,7 +53,10 @@ async function seed() {
 test('dashboard figures match the seeded calls', async () => {
 	const { admin, kA, kB, x, y } = await seed();
 	const d = await dashboard(admin.actor, { ...none, from: '2026-04-01', to: '2026-04-30' });
-	assert.equal({ ...d.totals, waitP50: d.totals.waitP50, waitP90: Number(d.totals.waitP90?.toFixed(6)) }, { calls: 8, answered: 5, missed: 2, cancelled: 1, waitP50: 30, waitP90: 76, avgDuration: 240 });
+	assert.equal(
+		{ ...d.totals, waitP50: d.totals.waitP50, waitP90: Number(d.totals.waitP90?.toFixed(6)) },
+		{ calls: 8, answered: 5, missed: 2, cancelled: 1, waitP50: 30, waitP90: 76, avgDuration: 240 }
+	);
 	assert.is(d.answerRate, 5 / 7);
 	assert.equal(d.days, [
 		{ day: '2026-04-01', answered: 4, missed: 2, cancelled: 0 },
@@ -80,8 +83,14 @@ test('days and hours follow the tenant time zone', async () => {
 	const { t, admin } = await seed();
 	await ownerDb()`update tenants set time_zone = 'Asia/Tokyo' where id = ${t.id}`;
 	const d = await dashboard(admin.actor, none);
-	assert.equal(d.hours.map((h) => h.hour), [19, 20, 23]);
-	assert.equal(d.days.map((x) => x.day), ['2026-04-01', '2026-04-02']);
+	assert.equal(
+		d.hours.map((h) => h.hour),
+		[19, 20, 23]
+	);
+	assert.equal(
+		d.days.map((x) => x.day),
+		['2026-04-01', '2026-04-02']
+	);
 });
 
 test('history rows, filters, paging, missed list and CSV', async () => {
@@ -91,7 +100,15 @@ test('history rows, filters, paging, missed list and CSV', async () => {
 	assert.is(h.calls[0]!.outcome, 'live');
 	const first = h.calls.find((c) => c.id === ids[0])!;
 	assert.equal(
-		{ kiosk: first.kiosk, concierge: first.concierge, waited: first.waitedSeconds, duration: first.durationSeconds, outcome: first.outcome, shares: first.shares, reason: first.endReason },
+		{
+			kiosk: first.kiosk,
+			concierge: first.concierge,
+			waited: first.waitedSeconds,
+			duration: first.durationSeconds,
+			outcome: first.outcome,
+			shares: first.shares,
+			reason: first.endReason
+		},
 		{ kiosk: kA.loginId, concierge: x.loginId, waited: 10, duration: 60, outcome: 'answered', shares: 2, reason: 'hung_up_by_concierge' }
 	);
 	const missed = await missedCalls(admin.actor, none);
@@ -103,7 +120,11 @@ test('history rows, filters, paging, missed list and CSV', async () => {
 	const lines = csv.trim().split('\r\n');
 	assert.is(lines.length, 6);
 	assert.match(lines[0]!, /"kiosk","concierge","rang at \(UTC\)","waited \(s\)"/);
-	assert.ok(lines.some((l) => l.includes(`"${ids[0]}","${kA.loginId}","${x.loginId}","2026-04-01T10:00:00.000Z","10","2026-04-01T10:00:10.000Z","60","answered","2","hung_up_by_concierge"`)));
+	assert.ok(
+		lines.some((l) =>
+			l.includes(`"${ids[0]}","${kA.loginId}","${x.loginId}","2026-04-01T10:00:00.000Z","10","2026-04-01T10:00:10.000Z","60","answered","2","hung_up_by_concierge"`)
+		)
+	);
 });
 
 test('paging walks every call once', async () => {
@@ -132,7 +153,11 @@ test('wrong roles and bad filters are refused', async () => {
 		assert.throws(() => historyCsv(a.actor, none));
 	}
 	for (const q of ['from=2026-02-30', 'to=x', 'from=2026-05-02&to=2026-05-01', 'outcome=won', 'kiosk=%3Cscript%3E', 'before=abc', 'before=1_2'])
-		assert.throws(() => parseHistoryFilter(new URLSearchParams(q)), (e: unknown) => (e as { status?: number }).status === 400, q);
+		assert.throws(
+			() => parseHistoryFilter(new URLSearchParams(q)),
+			(e: unknown) => (e as { status?: number }).status === 400,
+			q
+		);
 });
 
 test.run();

@@ -75,7 +75,18 @@ export function historyCsv(actor: Actor, f: HistoryFilter): ReadableStream<Uint8
 			const rows = await withTenant(actor.tenantId, (tx) => listCalls(tx, actor.tenantId, f, 1000, before));
 			const last = rows[rows.length - 1];
 			return {
-				rows: rows.map((c) => [c.id, c.kiosk, c.concierge ?? '', c.rangAt, round(c.waitedSeconds), c.answeredAt ?? '', round(c.durationSeconds), c.outcome, c.shares, c.endReason ?? '']),
+				rows: rows.map((c) => [
+					c.id,
+					c.kiosk,
+					c.concierge ?? '',
+					c.rangAt,
+					round(c.waitedSeconds),
+					c.answeredAt ?? '',
+					round(c.durationSeconds),
+					c.outcome,
+					c.shares,
+					c.endReason ?? ''
+				]),
 				cursor: rows.length === 1000 && last ? { at: last.rangAt, id: last.id } : null
 			};
 		}

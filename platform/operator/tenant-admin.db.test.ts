@@ -73,7 +73,11 @@ test('suspend: sign-in (password and code) refused, sessions revoked, live calls
 	assert.is((await refusal(signIn('console', { loginId: c.loginId, password: c.password }, { ip: '198.18.3.2' }))).code, 'tenant_suspended');
 	assert.is((await refusal(signIn('kiosk', { loginId: k.loginId, password: k.password }, { ip: '198.18.3.3' }))).code, 'tenant_suspended');
 	assert.is((await refusal(enrolKiosk({ loginId: k2.loginId, code }, { ip: '198.18.3.4' }))).code, 'tenant_suspended');
-	assert.is((await refusal(signIn('console', { loginId: c.loginId, password: 'Wrong-pass-1' }, { ip: '198.18.3.5' }))).code, 'invalid_credentials', 'suspension is told only to those who know the password');
+	assert.is(
+		(await refusal(signIn('console', { loginId: c.loginId, password: 'Wrong-pass-1' }, { ip: '198.18.3.5' }))).code,
+		'invalid_credentials',
+		'suspension is told only to those who know the password'
+	);
 	assert.equal(await setTenantSuspended(op.actor, t.id, true), { changed: false, revokedSessions: 0, endedCalls: 0 });
 	await setTenantSuspended(op.actor, t.id, false);
 	await signIn('console', { loginId: c.loginId, password: c.password }, { ip: '198.18.3.2' });
@@ -86,7 +90,8 @@ test('suspension: only operators, never the platform tenant, bad ids are 404', a
 	const t = await makeTenant();
 	const admin = await makeAccount(t, { role: 'admin' });
 	const other = await makeAccount(await makeTenant(), { role: 'admin' });
-	for (const who of [admin.actor, other.actor, (await makeAccount(t, { role: 'concierge' })).actor]) assert.is((await refusal(setTenantSuspended(who, t.id, true))).code, 'operator_only');
+	for (const who of [admin.actor, other.actor, (await makeAccount(t, { role: 'concierge' })).actor])
+		assert.is((await refusal(setTenantSuspended(who, t.id, true))).code, 'operator_only');
 	assert.is((await refusal(setTenantSuspended(op.actor, op.tenantId, true))).code, 'own_tenant');
 	for (const id of ['x', null, '00000000-0000-0000-0000-000000000000']) assert.is((await refusal(setTenantSuspended(op.actor, id, true))).status, 404);
 	assert.is((await refusal(setTenantSuspended(op.actor, t.id, true, 'x'.repeat(501)))).code, 'bad_reason');
@@ -103,7 +108,10 @@ test('partial search and drill-down across tenants are audited; other roles refu
 	assert.ok(r.accounts.some((a) => a.id === k.id));
 	const d = await tenantDrill(op.actor, t.id);
 	assert.is(d.tenant.name, `Umeda Store ${mark}`);
-	assert.equal(d.accounts.map((a) => a.loginId), [k.loginId]);
+	assert.equal(
+		d.accounts.map((a) => a.loginId),
+		[k.loginId]
+	);
 	const reads = await ownerDb()`select target_id from audit_log where tenant_id = ${op.tenantId} and action = 'operator.read' order by id`;
 	assert.equal(reads.map((x) => x.target_id).slice(-2), ['search', 'tenant']);
 	const admin = await makeAccount(t, { role: 'admin' });

@@ -49,7 +49,9 @@ async function auditBoth(actor: Actor, tenantId: string, action: AuditAction, de
 
 async function readAudited(actor: Actor, what: string, detail: Record<string, unknown> = {}): Promise<void> {
 	requireOperator(actor);
-	await withTenant(actor.tenantId, (tx) => writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'operator.read', targetType: 'platform', targetId: what, ip: actor.ip ?? null, detail }));
+	await withTenant(actor.tenantId, (tx) =>
+		writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'operator.read', targetType: 'platform', targetId: what, ip: actor.ip ?? null, detail })
+	);
 }
 
 export interface NewTenant {
@@ -98,7 +100,12 @@ export async function createTenantWithAdmin(actor: Actor, input: NewTenant): Pro
 }
 
 /** Suspend or resume a tenant (never the platform's own). */
-export async function setTenantSuspended(actor: Actor, tenantId: unknown, suspend: boolean, reason?: unknown): Promise<{ changed: boolean; revokedSessions: number; endedCalls: number }> {
+export async function setTenantSuspended(
+	actor: Actor,
+	tenantId: unknown,
+	suspend: boolean,
+	reason?: unknown
+): Promise<{ changed: boolean; revokedSessions: number; endedCalls: number }> {
 	requireOperator(actor);
 	if (!isUuid(tenantId)) throw new NotFound('tenant_not_found', 'No such organisation.');
 	if (reason !== undefined && (typeof reason !== 'string' || reason.length > 500)) throw new Invalid('bad_reason', 'The reason is text of at most 500 characters.');
@@ -123,7 +130,12 @@ export async function setTenantSuspended(actor: Actor, tenantId: unknown, suspen
 			logError('operator', 'ending a suspended tenant call failed', e, { tenantId, accountId });
 		}
 	}
-	if (r.changed) await auditBoth(actor, tenantId, suspend ? 'tenant.suspended' : 'tenant.resumed', { revokedSessions: r.sessions.length, endedCalls, ...(typeof reason === 'string' && reason ? { reason } : {}) });
+	if (r.changed)
+		await auditBoth(actor, tenantId, suspend ? 'tenant.suspended' : 'tenant.resumed', {
+			revokedSessions: r.sessions.length,
+			endedCalls,
+			...(typeof reason === 'string' && reason ? { reason } : {})
+		});
 	return { changed: r.changed, revokedSessions: r.sessions.length, endedCalls };
 }
 

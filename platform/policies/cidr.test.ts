@@ -13,7 +13,23 @@ test('parseCidr normalises IPv4 and IPv6 ranges and bare addresses', () => {
 });
 
 test('parseCidr refuses malformed ranges and set host bits', () => {
-	for (const bad of ['', '192.0.2.1/24', '192.0.2.0/33', '256.0.0.0/8', '1.2.3/24', '01.2.3.4', '2001:db8::/129', '2001:db8::1/64', '1::2::3', 'a.b.c.d', '192.0.2.0/', '192.0.2.0/024', 'example.com', '1.2.3.4/8 5', ':::/0'])
+	for (const bad of [
+		'',
+		'192.0.2.1/24',
+		'192.0.2.0/33',
+		'256.0.0.0/8',
+		'1.2.3/24',
+		'01.2.3.4',
+		'2001:db8::/129',
+		'2001:db8::1/64',
+		'1::2::3',
+		'a.b.c.d',
+		'192.0.2.0/',
+		'192.0.2.0/024',
+		'example.com',
+		'1.2.3.4/8 5',
+		':::/0'
+	])
 		assert.is(parseCidr(bad), null, bad);
 });
 

@@ -67,7 +67,7 @@ function format(p: Parsed): string {
 	// The longest run of zero groups (two or more) becomes '::'.
 	let best = -1;
 	let bestLen = 1;
-	for (let i = 0; i < 8; ) {
+	for (let i = 0; i < 8;) {
 		if (groups[i] !== '0') {
 			i++;
 			continue;

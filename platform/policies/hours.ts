@@ -30,7 +30,16 @@ export function hoursProblems(h: WeekHours): string[] {
 export function isOpen(p: { timeZone: string; businessHours: WeekHours; holidays: readonly string[] }, now = new Date()): boolean {
 	if (Object.keys(p.businessHours).length === 0) return true;
 	const parts = Object.fromEntries(
-		new Intl.DateTimeFormat('en-GB', { timeZone: p.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+		new Intl.DateTimeFormat('en-GB', {
+			timeZone: p.timeZone,
+			year: 'numeric',
+			month: '2-digit',
+			day: '2-digit',
+			weekday: 'short',
+			hour: '2-digit',
+			minute: '2-digit',
+			hourCycle: 'h23'
+		})
 			.formatToParts(now)
 			.map((x) => [x.type, x.value])
 	);

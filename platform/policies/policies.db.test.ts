@@ -16,7 +16,19 @@ import { createCall } from '../calls/index.ts';
 
 const test = suite('tenant policies');
 
-const base = { passwordMinLength: '10', passwordMinClasses: '3', passwordMaxAgeDays: '0', lockoutThreshold: '3', lockoutMinutes: '15', sessionHours: '', ringTimeoutSeconds: '', ipAllowList: '', timeZone: 'Asia/Tokyo', holidays: '', closedMessage: '' };
+const base = {
+	passwordMinLength: '10',
+	passwordMinClasses: '3',
+	passwordMaxAgeDays: '0',
+	lockoutThreshold: '3',
+	lockoutMinutes: '15',
+	sessionHours: '',
+	ringTimeoutSeconds: '',
+	ipAllowList: '',
+	timeZone: 'Asia/Tokyo',
+	holidays: '',
+	closedMessage: ''
+};
 const ADMIN_IP = '198.18.1.10';
 
 async function setup() {
@@ -113,7 +125,16 @@ test('bad input: a clear 400 naming the field, nothing saved', async () => {
 
 test('session lifetime, ring timeout, business hours and the staff PIN take effect', async () => {
 	const { t, concierge, kiosk, actor } = await setup();
-	await updatePolicies(actor, { ...base, sessionHours: '2', ringTimeoutSeconds: '20', timeZone: 'UTC', open1: '09:00', close1: '17:00', holidays: '2026-12-25', closedMessage: 'Closed: see you tomorrow.' });
+	await updatePolicies(actor, {
+		...base,
+		sessionHours: '2',
+		ringTimeoutSeconds: '20',
+		timeZone: 'UTC',
+		open1: '09:00',
+		close1: '17:00',
+		holidays: '2026-12-25',
+		closedMessage: 'Closed: see you tomorrow.'
+	});
 	const s = await signIn('console', { loginId: concierge.loginId, password: concierge.password }, { ip: '198.18.1.5' });
 	const hours = (s.expiresAt.getTime() - Date.now()) / 3_600_000;
 	assert.ok(hours > 1.9 && hours <= 2, `a 2-hour session (${hours})`);
@@ -132,7 +153,26 @@ test('session lifetime, ring timeout, business hours and the staff PIN take effe
 test('out of business hours a kiosk cannot place a call and is told the tenant message', async () => {
 	const { kiosk, actor } = await setup();
 	await makeAccount({ id: actor.tenantId }, { role: 'concierge' });
-	await updatePolicies(actor, { ...base, timeZone: 'UTC', holidays: new Date().toISOString().slice(0, 10), open0: '00:00', close0: '24:00', open1: '00:00', close1: '24:00', open2: '00:00', close2: '24:00', open3: '00:00', close3: '24:00', open4: '00:00', close4: '24:00', open5: '00:00', close5: '24:00', open6: '00:00', close6: '24:00', closedMessage: 'Closed today.' });
+	await updatePolicies(actor, {
+		...base,
+		timeZone: 'UTC',
+		holidays: new Date().toISOString().slice(0, 10),
+		open0: '00:00',
+		close0: '24:00',
+		open1: '00:00',
+		close1: '24:00',
+		open2: '00:00',
+		close2: '24:00',
+		open3: '00:00',
+		close3: '24:00',
+		open4: '00:00',
+		close4: '24:00',
+		open5: '00:00',
+		close5: '24:00',
+		open6: '00:00',
+		close6: '24:00',
+		closedMessage: 'Closed today.'
+	});
 	const e = await refusal(createCall(kiosk.actor));
 	assert.is(e.code, 'closed');
 	assert.is(e.message, 'Closed today.');

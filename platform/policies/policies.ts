@@ -54,7 +54,13 @@ export function parseAllowList(raw: string): string[] {
 	if (entries.length > 100) throw new Invalid('bad_ip_allow_list', 'The allow-list holds at most 100 ranges.');
 	const bad = entries.filter((e) => !parseCidr(e));
 	if (bad.length)
-		throw new Invalid('bad_ip_allow_list', `Not an IPv4 or IPv6 address or range: ${bad.slice(0, 5).map((b) => `"${b.slice(0, 60)}"`).join(', ')}. Write ranges as 192.0.2.0/24 or 2001:db8::/48 (host bits zero).`);
+		throw new Invalid(
+			'bad_ip_allow_list',
+			`Not an IPv4 or IPv6 address or range: ${bad
+				.slice(0, 5)
+				.map((b) => `"${b.slice(0, 60)}"`)
+				.join(', ')}. Write ranges as 192.0.2.0/24 or 2001:db8::/48 (host bits zero).`
+		);
 	return [...new Set(entries.map((e) => parseCidr(e)!.text))];
 }
 
@@ -74,7 +80,9 @@ function parseHours(input: Record<string, unknown>): WeekHours {
 function parseHolidays(raw: string): string[] {
 	const days = raw.split(/[\s,]+/).filter(Boolean);
 	if (days.length > 400) throw new Invalid('bad_holidays', 'At most 400 holidays.');
-	for (const d of days) if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(d + 'T00:00:00Z')) || new Date(d + 'T00:00:00Z').toISOString().slice(0, 10) !== d) throw new Invalid('bad_holidays', `Not a date: "${d.slice(0, 20)}". Write holidays as YYYY-MM-DD.`);
+	for (const d of days)
+		if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(d + 'T00:00:00Z')) || new Date(d + 'T00:00:00Z').toISOString().slice(0, 10) !== d)
+			throw new Invalid('bad_holidays', `Not a date: "${d.slice(0, 20)}". Write holidays as YYYY-MM-DD.`);
 	return [...new Set(days)].sort();
 }
 
@@ -119,7 +127,10 @@ export async function updatePolicies(actor: Actor, input: Record<string, unknown
 		let revoked: { id: string; accountId: string }[] = [];
 		if (next.ipAllowList.length) {
 			revoked = (await staffConsoleSessions(tx)).filter((s) => !ipAllowed(next.ipAllowList, s.ip));
-			await deleteSessions(tx, revoked.map((s) => s.id));
+			await deleteSessions(
+				tx,
+				revoked.map((s) => s.id)
+			);
 			for (const s of revoked) await publishSessionEnded(tx, { tenantId: actor.tenantId, accountId: s.accountId }, s.id, 'revoked');
 		}
 		const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(before[k]));
@@ -142,7 +153,14 @@ export async function setStaffPin(actor: Actor, pin: unknown): Promise<boolean> 
 	const hash = pin === '' ? null : await hashPassword(pin);
 	await withTenant(actor.tenantId, async (tx) => {
 		await writeStaffPin(tx, actor.tenantId, hash);
-		await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'tenant.staff_pin_changed', targetType: 'tenant', targetId: actor.tenantId, ip: actor.ip ?? null, detail: { set: hash !== null } });
+		await writeAudit(tx, actor, {
+			tenantId: actor.tenantId,
+			action: 'tenant.staff_pin_changed',
+			targetType: 'tenant',
+			targetId: actor.tenantId,
+			ip: actor.ip ?? null,
+			detail: { set: hash !== null }
+		});
 	});
 	return hash !== null;
 }

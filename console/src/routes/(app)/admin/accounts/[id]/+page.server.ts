@@ -14,18 +14,16 @@ export const load: PageServerLoad = async (event) => {
 	});
 };
 
-const act =
-	(run: (actor: ReturnType<typeof requireRole>, form: FormData, id: string) => Promise<Record<string, unknown>>) =>
-	async (event: Parameters<Actions[string]>[0]) => {
-		const actor = requireRole(event, ['admin']);
-		const form = await readForm(event.request);
-		if (!(form instanceof FormData)) return form;
-		try {
-			return await run(actor, form, event.params.id!);
-		} catch (e) {
-			return failFrom(e, { form: field(form, 'which') ?? '' });
-		}
-	};
+const act = (run: (actor: ReturnType<typeof requireRole>, form: FormData, id: string) => Promise<Record<string, unknown>>) => async (event: Parameters<Actions[string]>[0]) => {
+	const actor = requireRole(event, ['admin']);
+	const form = await readForm(event.request);
+	if (!(form instanceof FormData)) return form;
+	try {
+		return await run(actor, form, event.params.id!);
+	} catch (e) {
+		return failFrom(e, { form: field(form, 'which') ?? '' });
+	}
+};
 
 export const actions: Actions = {
 	rename: act(async (actor, form, id) => {
