@@ -74,7 +74,17 @@ function targets(ids: { kioskCall: string; consoleCall: string }): Target[] {
 		// Owned by the form-reading helper being added to platform/web/http.ts (readForm, issue 8 item 10): these
 		// answered 500 to multipart/text-plain garbage before it; the assertions stay and pass once it is merged.
 		{ app: 'console', route: '(app)/admin/+page.server.ts', path: '/admin?/create', role: 'admin', kind: 'form', fields: ['loginId', 'displayName', 'role', 'password'] },
-		{ app: 'console', route: '(app)/account/password/+page.server.ts', path: '/account/password', role: 'concierge', kind: 'form', fields: ['current', 'next'] }
+		{ app: 'console', route: '(app)/account/password/+page.server.ts', path: '/account/password', role: 'concierge', kind: 'form', fields: ['current', 'next'] },
+		// Issue 11 (admin and operator pages).
+		{ app: 'console', route: '(app)/admin/+page.server.ts', path: '/admin?/issueCode', role: 'admin', kind: 'form', fields: ['accountId'], bodies: 40 },
+		{ app: 'console', route: '(app)/admin/accounts/[id]/+page.server.ts', path: `/admin/accounts/${randomUUID()}?/rename`, role: 'admin', kind: 'form', fields: ['displayName'], bodies: 60 },
+		{ app: 'console', route: '(app)/admin/accounts/[id]/+page.server.ts', path: `/admin/accounts/${randomUUID()}?/reset`, role: 'admin', kind: 'form', fields: ['password'], bodies: 60 },
+		{ app: 'console', route: '(app)/admin/fleet/+page.server.ts', path: '/admin/fleet?/command', role: 'admin', kind: 'form', fields: ['accountId', 'command'] },
+		{ app: 'console', route: '(app)/admin/settings/+page.server.ts', path: '/admin/settings?/save', role: 'admin', kind: 'form', fields: ['passwordMinLength', 'lockoutThreshold', 'ipAllowList', 'timeZone', 'open1', 'close1', 'holidays'] },
+		{ app: 'console', route: '(app)/admin/settings/+page.server.ts', path: '/admin/settings?/pin', role: 'admin', kind: 'form', fields: ['pin'], bodies: 40 },
+		{ app: 'console', route: '(app)/reports/[groupId]/+page.server.ts', path: `/reports/${randomUUID()}?/status`, role: 'admin', kind: 'form', fields: ['status'] },
+		{ app: 'console', route: '(app)/operator/+page.server.ts', path: '/operator?/createTenant', role: 'operator', kind: 'form', fields: ['slug', 'name', 'adminLoginId', 'adminName', 'adminPassword'] },
+		{ app: 'console', route: '(app)/operator/tenants/[id]/+page.server.ts', path: `/operator/tenants/${randomUUID()}?/suspend`, role: 'operator', kind: 'form', fields: ['suspend', 'reason'] }
 	];
 }
 

@@ -4,19 +4,34 @@
  * handler of the built app's server (platform/web/lean.ts) serve it from here.
  */
 import { callSnapshot, consoleStreamBeat, consoleStreamClosed, consoleStreamOpened } from '../calls/index.ts';
+import { kioskGone, kioskSeen } from '../fleet/fleet.ts';
 import type { Actor, AppName, Role } from '../types.ts';
 import type { StreamOptions } from './stream.ts';
 
 /** The roles that may open each app's stream. */
 export const EVENTS_ROLES: Record<AppName, readonly Role[]> = { kiosk: ['kiosk'], console: ['concierge'] };
 
+/** What the kiosk says about itself when it opens its stream (for the fleet view; validated there). */
+export interface StreamClientMeta {
+	userAgent?: string | null;
+	appVersion?: string | null;
+}
+
 /**
- * The stream's options for an actor already checked against EVENTS_ROLES: a kiosk gets
- * its snapshot; a concierge's stream also keeps the concierge online while it is open
- * (platform/calls/presence.ts).
+ * The stream's options for an actor already checked against EVENTS_ROLES: a kiosk's
+ * stream keeps its presence for the fleet view (platform/fleet/fleet.ts); a concierge's
+ * stream keeps the concierge online while it is open (platform/calls/presence.ts).
  */
-export function eventsStreamOptions(app: AppName, actor: Actor): StreamOptions {
-	if (app === 'kiosk') return { snapshot: () => callSnapshot(actor) };
+export function eventsStreamOptions(app: AppName, actor: Actor, meta: StreamClientMeta = {}): StreamOptions {
+	if (app === 'kiosk')
+		return {
+			snapshot: async () => {
+				await kioskSeen(actor, true, meta);
+				return callSnapshot(actor);
+			},
+			onBeat: () => kioskSeen(actor, false),
+			onClose: () => kioskGone(actor)
+		};
 	let opened = false;
 	return {
 		snapshot: async () => {

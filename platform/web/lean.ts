@@ -157,7 +157,8 @@ async function serveEvents(app: AppName, security: [string, string][], req: Inco
 		const socket = res.socket!;
 		// Chunked, as for any HTTP/1.1 client; an HTTP/1.0 one gets plain res.write.
 		const chunked = (res as unknown as { chunkedEncoding?: boolean }).chunkedEncoding === true;
-		const close = openStream(ctx.actor, { id: ctx.session.id }, eventsStreamOptions(app, ctx.actor), {
+		const meta = { userAgent: header(req, 'user-agent'), appVersion: new URL(req.url ?? '/', 'http://x').searchParams.get('v') };
+		const close = openStream(ctx.actor, { id: ctx.session.id }, eventsStreamOptions(app, ctx.actor, meta), {
 			// Straight to the socket, as one ready-made HTTP chunk shared by every stream (see chunk()).
 			write: (b) => {
 				if (res.destroyed || res.writableEnded || socket.destroyed) throw new Error('stream closed');
