@@ -107,6 +107,15 @@ export class KioskCall {
 	#partyGone = $state(false);
 	#reconnecting = $state(false);
 	#warningEndsAt = $state<string | null>(null);
+	/** When the ring (or the wait in the queue) and the call itself started, ms since the epoch. */
+	#ringStartedAt = $state<number | null>(null);
+	#callStartedAt = $state<number | null>(null);
+	/** The shopper's own microphone and camera switches: only ever changed by a touch here. */
+	#micOn = $state(true);
+	#cameraOn = $state(true);
+	/** The concierge's camera as the room reports it (off: show a placeholder with the name). */
+	#remoteCameraOn = $state(true);
+	#ringSeconds = $state(DEFAULT_SETTINGS.ringSeconds);
 
 	#settings: CallSettings = DEFAULT_SETTINGS;
 	#feed: EventFeed | null = null;
@@ -170,6 +179,46 @@ export class KioskCall {
 		return this.#phase === 'connecting' ? 'connecting' : null;
 	}
 	/** When the call will be ended for its length (shown from the warning on). */
+	get ringStartedAt(): number | null {
+		return this.#ringStartedAt;
+	}
+	get callStartedAt(): number | null {
+		return this.#callStartedAt;
+	}
+	/** How long a call rings before it is given up as unanswered, seconds. */
+	get ringSeconds(): number {
+		return this.#ringSeconds;
+	}
+	get queued(): boolean {
+		return this.#queued;
+	}
+	get micOn(): boolean {
+		return this.#micOn;
+	}
+	get cameraOn(): boolean {
+		return this.#cameraOn;
+	}
+	get remoteCameraOn(): boolean {
+		return this.#remoteCameraOn;
+	}
+
+	/** The standby screen is clean again: the last call's notice goes. */
+	clearNotice(): void {
+		this.#notice = null;
+	}
+
+	/** Mute or unmute the microphone (a touch on the kiosk; nothing remote calls this). */
+	async toggleMic(): Promise<void> {
+		this.#micOn = !this.#micOn;
+		await this.#session?.setMicEnabled(this.#micOn);
+	}
+
+	/** Turn the camera off or back on (a touch on the kiosk; nothing remote calls this). */
+	async toggleCamera(): Promise<void> {
+		this.#cameraOn = !this.#cameraOn;
+		await this.#session?.setCameraEnabled(this.#cameraOn);
+	}
+
 	get warningEndsAt(): string | null {
 		return this.#warningEndsAt;
 	}
@@ -252,6 +301,7 @@ export class KioskCall {
 	/** After every (re)connect: redraw from the server's state. */
 	#resync(s: Snapshot): void {
 		this.#settings = s.settings ?? DEFAULT_SETTINGS;
+		this.#ringSeconds = this.#settings.ringSeconds;
 		this.#onPresence(s.presence);
 		const live = s.calls.find((c) => c.state === 'ringing' || c.state === 'accepted');
 		if (this.#callId && live?.id !== this.#callId) {
@@ -268,6 +318,7 @@ export class KioskCall {
 		this.#callId = live.id;
 		if (live.state === 'ringing') {
 			this.#phase = 'ringing';
+			this.#ringStartedAt ??= Date.now();
 			this.#queued = live.ringExpiresAt === null;
 		} else if (this.#phase !== 'incall' && this.#phase !== 'connecting') {
 			this.#conciergeName = live.conciergeName;
@@ -285,6 +336,7 @@ export class KioskCall {
 			this.#callId = call.id;
 			this.#queued = call.ringExpiresAt === null;
 			this.#phase = 'ringing';
+			this.#ringStartedAt = Date.now();
 			// Open camera and microphone while it rings, so the call starts sending the moment it connects.
 			this.#newSession().prewarm();
 			logLine(`call: ${this.#queued ? 'queued' : 'ringing'}`);
@@ -355,6 +407,10 @@ export class KioskCall {
 			const published = await session.connect(conn);
 			if (session !== this.#session) return;
 			this.#phase = 'incall';
+			this.#callStartedAt ??= Date.now();
+			// A rejoin keeps the shopper's choices: a muted microphone or camera stays off.
+			if (!this.#micOn) await session.setMicEnabled(false);
+			if (!this.#cameraOn) await session.setCameraEnabled(false);
 			logLine('call: connected');
 			if (!published) this.#notice = { text: MESSAGES.media, tone: 'error' };
 		} catch (e) {
@@ -388,6 +444,9 @@ export class KioskCall {
 				break;
 			case 'remote-share':
 				this.#hasRemoteScreen = e.state !== 'off';
+				break;
+			case 'remote-camera':
+				this.#remoteCameraOn = e.on;
 				break;
 			case 'local-share':
 				if (this.#share !== 'off') {
@@ -519,6 +578,11 @@ export class KioskCall {
 		this.#partyGone = false;
 		this.#reconnecting = false;
 		this.#warningEndsAt = null;
+		this.#ringStartedAt = null;
+		this.#callStartedAt = null;
+		this.#micOn = true;
+		this.#cameraOn = true;
+		this.#remoteCameraOn = true;
 		this.#rejoins = 0;
 		if (notice) this.#notice = notice;
 		logLine('call: back to standby');
