@@ -132,6 +132,18 @@ test('kiosk and console fit every phase on real screen sizes', async () => {
 		assert.is(await k.$('[data-testid=staff-menu]'), null, 'a tap does not open the staff menu');
 		assert.is(await k.$('form[action="/logout"]'), null, 'no sign-out on the shopper screen');
 
+		// One touch switches the language (each half of a mixed text carries its lang).
+		await k.click('button[data-locale=ko]');
+		await k.waitForSelector('main[data-lang=ko]');
+		assert.is(await k.evaluate('document.documentElement.lang'), 'ko');
+		assert.match((await k.textContent('.welcome'))!, '어서 오세요');
+		assert.is(await k.getAttribute('.welcome span[lang=en]', 'lang'), 'en');
+		await check(k, 'kiosk', 'standby-ko', KIOSK_SIZES);
+		await k.click('button[data-locale=zh-Hans]');
+		assert.match((await k.textContent('button.call'))!, '呼叫礼宾员');
+		await k.click('button[data-locale=ja]');
+		await k.waitForSelector('main[data-lang=ja]');
+
 		await k.click('button.call');
 		await k.waitForSelector('main[data-phase=ringing]');
 		await c.waitForSelector('li[data-call-id]');

@@ -478,7 +478,9 @@ export class ConsoleCall {
 		} catch (e) {
 			if (session !== this.#session) return;
 			this.#sharing = 'off';
-			this.#notice = { text: `Could not share your screen: ${(e as Error).message}`, tone: 'error' };
+			console.warn(`call: screen share failed: ${(e as Error).message}`);
+			const denied = (e as Error).name === 'NotAllowedError';
+			this.#notice = { text: denied ? 'Your screen was not shared: the browser was not allowed to capture it.' : 'Your screen could not be shared. Please try again.', tone: 'error' };
 		}
 	}
 

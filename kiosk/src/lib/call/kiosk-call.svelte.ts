@@ -64,6 +64,8 @@ export const MESSAGES = {
 
 export interface Notice {
 	text: string;
+	/** The stable code the page localises (an end reason or a MESSAGES key); `text` is the ja+en fallback. */
+	code: EndReason | keyof typeof MESSAGES;
 	/** info: an end-of-call notice or an answer from the platform; error: something failed. */
 	tone: 'info' | 'error';
 }
@@ -262,9 +264,9 @@ export class KioskCall {
 			this.#conciergeName = d.conciergeName;
 			void this.#join();
 		});
-		feed.on('call.ended', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], tone: 'info' }));
-		feed.on('call.missed', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], tone: 'info' }));
-		feed.on('call.cancelled', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], tone: 'info' }));
+		feed.on('call.ended', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], code: d.reason, tone: 'info' }));
+		feed.on('call.missed', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], code: d.reason, tone: 'info' }));
+		feed.on('call.cancelled', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], code: d.reason, tone: 'info' }));
 		feed.on('call.party', (d) => {
 			if (d.callId !== this.#callId || d.party !== 'concierge') return;
 			if (d.present) this.#partyBack();
@@ -307,7 +309,7 @@ export class KioskCall {
 		if (this.#callId && live?.id !== this.#callId) {
 			// Our call ended while the stream was away.
 			const ended = s.calls.find((c) => c.id === this.#callId);
-			this.#toStandby({ text: ended?.endReason ? END_MESSAGES[ended.endReason] : MESSAGES.ended, tone: 'info' });
+			this.#toStandby(ended?.endReason ? { text: END_MESSAGES[ended.endReason], code: ended.endReason, tone: 'info' } : { text: MESSAGES.ended, code: 'ended', tone: 'info' });
 		}
 		if (!live) return;
 		if (this.#isHungUp(live.id)) {
@@ -342,14 +344,14 @@ export class KioskCall {
 			logLine(`call: ${this.#queued ? 'queued' : 'ringing'}`);
 		} catch (e) {
 			const err = e instanceof ApiRequestError ? e : null;
-			if (err?.code === 'no_concierge') this.#notice = { text: END_MESSAGES.no_concierge, tone: 'info' };
-			else if (err?.status === 429) this.#notice = { text: MESSAGES.tooMany, tone: 'info' };
+			if (err?.code === 'no_concierge') this.#notice = { text: END_MESSAGES.no_concierge, code: 'no_concierge', tone: 'info' };
+			else if (err?.status === 429) this.#notice = { text: MESSAGES.tooMany, code: 'tooMany', tone: 'info' };
 			else if (err?.code === 'call_in_progress') {
 				// The server holds a live call of ours: its snapshot decides (resume it, or hang it up again).
 				logLine('call: already in progress; resyncing');
 				this.#feed?.resync();
 			} else {
-				this.#notice = { text: MESSAGES.callFailed, tone: 'error' };
+				this.#notice = { text: MESSAGES.callFailed, code: 'callFailed', tone: 'error' };
 				problem('call_error', (e as Error).message);
 			}
 		} finally {
@@ -370,7 +372,7 @@ export class KioskCall {
 		const id = this.#callId;
 		if (!id) return;
 		rememberHungUp(id);
-		this.#toStandby({ text: END_MESSAGES.hung_up_by_kiosk, tone: 'info' });
+		this.#toStandby({ text: END_MESSAGES.hung_up_by_kiosk, code: 'hung_up_by_kiosk', tone: 'info' });
 		void this.#confirmEnd(id, 'hangup');
 	}
 
@@ -412,14 +414,14 @@ export class KioskCall {
 			if (!this.#micOn) await session.setMicEnabled(false);
 			if (!this.#cameraOn) await session.setCameraEnabled(false);
 			logLine('call: connected');
-			if (!published) this.#notice = { text: MESSAGES.media, tone: 'error' };
+			if (!published) this.#notice = { text: MESSAGES.media, code: 'media', tone: 'error' };
 		} catch (e) {
 			if (session !== this.#session || this.#unloading) return;
 			problem('call_error', (e as Error).message);
-			if (e instanceof ApiRequestError && (e.status === 404 || e.status === 409)) return this.#toStandby({ text: MESSAGES.ended, tone: 'info' });
+			if (e instanceof ApiRequestError && (e.status === 404 || e.status === 409)) return this.#toStandby({ text: MESSAGES.ended, code: 'ended', tone: 'info' });
 			// Could not get into the room: end the call cleanly rather than leave the concierge waiting.
 			rememberHungUp(id);
-			this.#toStandby({ text: MESSAGES.joinFailed, tone: 'error' });
+			this.#toStandby({ text: MESSAGES.joinFailed, code: 'joinFailed', tone: 'error' });
 			void this.#confirmEnd(id, 'hangup');
 		}
 	}
@@ -493,7 +495,7 @@ export class KioskCall {
 				this.#graceTimer = null;
 				if (!id || id !== this.#callId) return;
 				rememberHungUp(id);
-				this.#toStandby({ text: END_MESSAGES[reason], tone: 'info' });
+				this.#toStandby({ text: END_MESSAGES[reason], code: reason, tone: 'info' });
 				void this.#confirmEnd(id, 'hangup');
 			},
 			(graceSeconds + 5) * 1000
@@ -530,7 +532,7 @@ export class KioskCall {
 		} catch (e) {
 			if (session !== this.#session) return;
 			problem('media_error', (e as Error).message);
-			this.#notice = { text: MESSAGES.shareFailed, tone: 'error' };
+			this.#notice = { text: MESSAGES.shareFailed, code: 'shareFailed', tone: 'error' };
 			this.#share = 'off';
 			await this.#reportShare('off');
 		}
