@@ -11,11 +11,24 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { startApps } from '../../platform/testing/apps.ts';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { launchBrowser, screenshot } from '../../platform/testing/browser.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { newContext, signInPage, waitForMedia, waitForVideo } from '../../kiosk/tests/call-helpers.ts';
 
 const test = suite('layouts');
+
+const AXE = readFileSync(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
+
+/** axe-core, injected through the DevTools protocol (the pages' CSP blocks script tags): serious and critical violations. */
+async function axe(page: Page, where: string): Promise<void> {
+	if (!(await page.evaluate(`'axe' in window`))) await page.evaluate(AXE);
+	const found = (await page.evaluate(
+		`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')))`
+	)) as string[];
+	assert.equal(found, [], `${where}: axe-core finds no serious or critical violation`);
+}
 
 const KIOSK_SIZES = [
 	{ width: 1080, height: 1920 },
@@ -102,6 +115,7 @@ async function check(page: Page, app: 'kiosk' | 'console', phase: string, sizes:
 		} else if (expect.video) {
 			assert.is(g.share, null, `${where}: no share on the stage`);
 		}
+		if (size === sizes[0]) await axe(page, where);
 		if (expect.preview) {
 			assert.ok(g.preview && inside(g.preview, g), `${where}: the concierge sees a preview of its share`);
 			if (g.share) assert.ok(!overlap(g.share, g.preview), `${where}: the preview does not cover the received share`);
@@ -207,9 +221,41 @@ test('kiosk and console fit every phase on real screen sizes', async () => {
 		await c.waitForSelector('section[data-phase=idle]', { state: 'attached', timeout: 10_000 });
 		await check(k, 'kiosk', 'ended', KIOSK_SIZES);
 		await check(c, 'console', 'ended', CONSOLE_SIZES);
+
+		// The kiosk's standby is clean again within 10 s of the call's end.
+		await k.waitForSelector('main[data-phase=standby] p[data-notice]', { state: 'detached', timeout: 12_000 });
+
+		// Unknown addresses: a styled, bilingual page; the kiosk's returns to standby by itself.
+		await k.goto(apps.kiosk + '/no-such-page');
+		await k.waitForSelector('[data-error-status="404"]');
+		assert.match((await k.textContent('main'))!, 'このページはありません');
+		assert.match((await k.textContent('main'))!, 'This page does not exist');
+		await check(k, 'kiosk', 'not-found', KIOSK_SIZES);
+		await k.waitForSelector('main[data-phase=standby]', { timeout: 15_000 });
+		await c.goto(apps.console + '/no-such-page');
+		await c.waitForSelector('[data-error-status="404"]');
+		await check(c, 'console', 'not-found', CONSOLE_SIZES);
 	} finally {
 		await kctx.close();
 		await cctx.close();
+	}
+});
+
+test('sign-in and error pages of both apps fit and pass axe-core', async () => {
+	const apps = await startApps();
+	const browser = await launchBrowser();
+	const ctx = await browser.newContext();
+	try {
+		const page = await ctx.newPage();
+		for (const [app, origin, sizes] of [
+			['kiosk', apps.kiosk, KIOSK_SIZES],
+			['console', apps.console, CONSOLE_SIZES]
+		] as const) {
+			await page.goto(origin + '/login', { waitUntil: 'networkidle' });
+			await check(page, app, 'login', sizes);
+		}
+	} finally {
+		await ctx.close();
 	}
 });
 
