@@ -5,7 +5,7 @@ import { defineConfig } from 'vite';
 export default defineConfig({
 	plugins: [
 		// Messages in messages/{locale}.json (ja, en, zh-Hans, ko), compiled offline: the message-format plugin is a local module.
-		paraglideVitePlugin({ project: './project.inlang', outdir: './src/lib/paraglide', strategy: ['globalVariable', 'baseLocale'] }),
+		paraglideVitePlugin({ project: './project.inlang', outdir: './src/lib/paraglide', strategy: ['globalVariable', 'baseLocale'], emitTsDeclarations: true }),
 		sveltekit()
 	],
 	server: { fs: { allow: ['..'] } }

@@ -46,7 +46,7 @@ export const END_MESSAGES: Record<EndReason, string> = {
 	max_duration: 'The call reached its maximum length and was ended.',
 	room_closed: 'The call has ended.',
 	media_unavailable: 'The call ended because a camera or microphone was not available.',
-	account_disabled: 'The call ended because an account was disabled.'
+	account_disabled: 'The call ended because an administrator disabled the kiosk.'
 };
 
 /** Why the platform changed this concierge's state. */
