@@ -151,3 +151,13 @@ export async function markDisabled(tx: Sql, accountId: string, byAccountId: stri
 export async function markEnabled(tx: Sql, accountId: string): Promise<void> {
 	await tx`update accounts set disabled_at = null, disabled_by = null, failed_attempts = 0, locked_until = null, updated_at = now() where id = ${accountId}`;
 }
+
+export async function getPreferredLocale(tx: Sql, id: string): Promise<string | null> {
+	const [row] = await tx<{ locale: string | null }[]>`select preferred_locale as locale from accounts where id = ${id}`;
+	return row?.locale ?? null;
+}
+
+export async function setPreferredLocale(tx: Sql, id: string, locale: string): Promise<boolean> {
+	const rows = await tx`update accounts set preferred_locale = ${locale} where id = ${id} returning id`;
+	return rows.length === 1;
+}

@@ -41,7 +41,7 @@ function usedKeys(dir: string): Set<string> {
 			if (statSync(p).isDirectory()) walk(p);
 			else if (/\.(svelte|ts)$/.test(name)) {
 				const src = readFileSync(p, 'utf8');
-				for (const m of src.matchAll(/(?:say|tr)\(\s*'(\w+)'/g)) keys.add(m[1]!);
+				for (const m of src.matchAll(/\b(?:say|tr|t)\(\s*'(\w+)'/g)) keys.add(m[1]!);
 				for (const m of src.matchAll(/say\(call\.\w+ \? '(\w+)' : '(\w+)'/g)) keys.add(m[1]!).add(m[2]!);
 			}
 		}
@@ -50,7 +50,7 @@ function usedKeys(dir: string): Set<string> {
 	return keys;
 }
 
-for (const app of ['kiosk']) {
+for (const app of ['kiosk', 'console']) {
 	test(`${app}: every shipped language has every message, with the same parameters`, () => {
 		const p = load(app);
 		const base = p.messages[p.baseLocale]!;
@@ -77,8 +77,9 @@ for (const app of ['kiosk']) {
 	});
 }
 
-test('the kiosk ships ja, en, zh-Hans and ko', () => {
+test('the kiosk ships ja, en, zh-Hans and ko; the console en and ja', () => {
 	assert.equal(load('kiosk').locales.sort(), ['en', 'ja', 'ko', 'zh-Hans']);
+	assert.equal(load('console').locales.sort(), ['en', 'ja']);
 });
 
 test.run();
