@@ -62,6 +62,7 @@ function targets(ids: { kioskCall: string; consoleCall: string }): Target[] {
 			[ids.consoleCall, randomUUID(), 'not-a-uuid'].map((id, i): Target => ({ app: 'console', route: 'api/calls/[id]/[action]/+server.ts', path: `/api/calls/${id}/${a}`, role: 'concierge', kind: 'json', fields: ['state'], bodies: i === 0 ? 120 : 40 }))
 		),
 		{ app: 'console', route: 'api/presence/+server.ts', path: '/api/presence', role: 'concierge', kind: 'json', fields: ['status'] },
+		{ app: 'console', route: 'api/me/language/+server.ts', path: '/api/me/language', role: 'concierge', kind: 'json', fields: ['locale'] },
 		{ app: 'console', route: 'api/accounts/disable/+server.ts', path: '/api/accounts/disable', role: 'admin', kind: 'json', fields: ['loginId', 'reason'] },
 		{ app: 'console', route: 'api/accounts/enable/+server.ts', path: '/api/accounts/enable', role: 'operator', kind: 'json', fields: ['loginId'] },
 		{ app: 'console', route: 'api/accounts/permissions/+server.ts', path: '/api/accounts/permissions', role: 'admin', kind: 'json', fields: ['loginId', 'canShareScreen', 'canViewKioskScreen'] },
