@@ -299,11 +299,12 @@ async function fuzz(t: Target, tenant: { id: string }, platform: { id: string })
 			let body: BodyInit;
 			let type: string | undefined;
 			if (t.kind === 'json' && Math.random() < 0.75) {
-				body = jsonBody(t.fields);
+				// A Buffer over an ArrayBufferLike is not a BodyInit to TypeScript 6's DOM types; fetch takes it.
+				body = jsonBody(t.fields) as unknown as BodyInit;
 				type = Math.random() < 0.6 ? pick(['application/json', 'application/json; charset=utf-8']) : pick(CONTENT_TYPES);
 			} else {
 				const f = formBody(t.fields);
-				body = f.body;
+				body = f.body as unknown as BodyInit;
 				type = f.type;
 			}
 			const r = await fire(origin, t.path, cookie, body, type);

@@ -169,7 +169,7 @@ export function mediaProof(page: Page): Promise<MediaProof> {
 				}
 				if (s.type === 'transport' && s.dtlsState === 'connected') {
 					dtlsState = 'connected';
-					if (s.srtpCipher) srtpCipher = String(s.srtpCipher);
+					if (typeof s.srtpCipher === 'string') srtpCipher = s.srtpCipher;
 				}
 			});
 		}

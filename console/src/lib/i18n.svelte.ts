@@ -21,7 +21,7 @@ class Language {
 	}
 	use(locale: Locale): void {
 		this.#current = locale;
-		setLocale(locale, { reload: false });
+		void setLocale(locale, { reload: false });
 		if (typeof document !== 'undefined') document.documentElement.lang = locale;
 	}
 }

@@ -28,25 +28,20 @@ export function tr(key: MessageKey, params: Record<string, unknown> = {}, locale
 }
 
 /** A notice code of the call (an end reason or a call failure) as a message key. */
+/** Notice codes that are not `end_<reason>` keys. */
+const NOTICE_KEYS: Partial<Record<string, MessageKey>> = {
+	ended: 'end_room_closed',
+	callFailed: 'err_call_failed',
+	joinFailed: 'err_join_failed',
+	media: 'err_media',
+	shareFailed: 'err_share_failed',
+	tooMany: 'err_too_many',
+	concierge_signed_out: 'end_concierge_left'
+};
+
+/** A notice code of the call (an end reason or a call failure) as a message key. */
 export function noticeKey(code: EndReason | 'ended' | 'callFailed' | 'joinFailed' | 'media' | 'shareFailed' | 'tooMany'): MessageKey {
-	switch (code) {
-		case 'ended':
-			return 'end_room_closed';
-		case 'callFailed':
-			return 'err_call_failed';
-		case 'joinFailed':
-			return 'err_join_failed';
-		case 'media':
-			return 'err_media';
-		case 'shareFailed':
-			return 'err_share_failed';
-		case 'tooMany':
-			return 'err_too_many';
-		case 'concierge_signed_out':
-			return 'end_concierge_left';
-		default:
-			return `end_${code}`;
-	}
+	return NOTICE_KEYS[code] ?? (`end_${code}` as MessageKey);
 }
 
 class Language {
@@ -74,7 +69,7 @@ class Language {
 
 	use(locale: Locale): void {
 		this.#current = locale;
-		setLocale(locale, { reload: false });
+		void setLocale(locale, { reload: false });
 		document.documentElement.lang = locale;
 	}
 
