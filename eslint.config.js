@@ -21,7 +21,7 @@ const code = [
 
 export default tseslint.config(
 	{
-		ignores: ['**/node_modules/', '**/build/', '**/.svelte-kit/', '**/test-results/', 'bench/results/', '.run/', '**/*.d.ts']
+		ignores: ['**/node_modules/', '**/build/', '**/.svelte-kit/', '**/test-results/', 'bench/results/', '.run/', '**/*.d.ts', '**/src/lib/paraglide/']
 	},
 	{
 		linterOptions: { reportUnusedDisableDirectives: 'error' },

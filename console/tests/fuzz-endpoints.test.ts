@@ -22,9 +22,6 @@ import { startApps, type Apps } from '../../platform/testing/apps.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { signIn } from '../../platform/accounts/sign-in.ts';
 
-/** A Buffer as fetch's BodyInit (its own bytes, not a view of a shared pool). */
-const asBody = (b: string | Buffer): BodyInit => (typeof b === 'string' ? b : new Uint8Array(b));
-
 const test = suite('fuzz every endpoint');
 let apps: Apps;
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -65,6 +62,7 @@ function targets(ids: { kioskCall: string; consoleCall: string }): Target[] {
 			[ids.consoleCall, randomUUID(), 'not-a-uuid'].map((id, i): Target => ({ app: 'console', route: 'api/calls/[id]/[action]/+server.ts', path: `/api/calls/${id}/${a}`, role: 'concierge', kind: 'json', fields: ['state'], bodies: i === 0 ? 120 : 40 }))
 		),
 		{ app: 'console', route: 'api/presence/+server.ts', path: '/api/presence', role: 'concierge', kind: 'json', fields: ['status'] },
+		{ app: 'console', route: 'api/me/language/+server.ts', path: '/api/me/language', role: 'concierge', kind: 'json', fields: ['locale'] },
 		{ app: 'console', route: 'api/accounts/disable/+server.ts', path: '/api/accounts/disable', role: 'admin', kind: 'json', fields: ['loginId', 'reason'] },
 		{ app: 'console', route: 'api/accounts/enable/+server.ts', path: '/api/accounts/enable', role: 'operator', kind: 'json', fields: ['loginId'] },
 		{ app: 'console', route: 'api/accounts/permissions/+server.ts', path: '/api/accounts/permissions', role: 'admin', kind: 'json', fields: ['loginId', 'canShareScreen', 'canViewKioskScreen'] },
@@ -311,11 +309,11 @@ async function fuzz(t: Target, tenant: { id: string }, platform: { id: string })
 			let body: string | Buffer;
 			let type: string | undefined;
 			if (t.kind === 'json' && Math.random() < 0.75) {
-				body = asBody(jsonBody(t.fields));
+				body = jsonBody(t.fields);
 				type = Math.random() < 0.6 ? pick(['application/json', 'application/json; charset=utf-8']) : pick(CONTENT_TYPES);
 			} else {
 				const f = formBody(t.fields);
-				body = asBody(f.body);
+				body = f.body;
 				type = f.type;
 			}
 			const r = await fire(origin, t.path, cookie, typeof body === 'string' ? body : new Uint8Array(body), type);

@@ -190,3 +190,13 @@ export async function markEnabled(tx: Sql, accountId: string): Promise<void> {
 export async function setMustChangePassword(tx: Sql, id: string): Promise<void> {
 	await tx`update accounts set must_change_password = true where id = ${id}`;
 }
+
+export async function getPreferredLocale(tx: Sql, id: string): Promise<string | null> {
+	const [row] = await tx<{ locale: string | null }[]>`select preferred_locale as locale from accounts where id = ${id}`;
+	return row?.locale ?? null;
+}
+
+export async function setPreferredLocale(tx: Sql, id: string, locale: string): Promise<boolean> {
+	const rows = await tx`update accounts set preferred_locale = ${locale} where id = ${id} returning id`;
+	return rows.length === 1;
+}

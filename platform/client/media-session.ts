@@ -26,9 +26,12 @@ export type SessionEvent =
 	| { type: 'remote-share'; state: Extract<ShareState, 'off' | 'live' | 'paused'> }
 	/** Our own share ended outside the app (the browser's "stop sharing"). */
 	| { type: 'local-share'; state: 'off' }
+	/** The other party turned its camera off (muted) or back on. */
+	| { type: 'remote-camera'; on: boolean }
 	| { type: 'problem'; kind: 'media_error' | 'livekit_disconnect'; message: string; reason?: string };
 
-export type ElementKind = 'remoteCamera' | 'remoteScreen' | 'selfView';
+/** localScreen: a preview of our own screen share (the concierge sees what it shows). */
+export type ElementKind = 'remoteCamera' | 'remoteScreen' | 'selfView' | 'localScreen';
 
 export interface MediaSessionOptions {
 	onEvent: (e: SessionEvent) => void;
@@ -68,7 +71,7 @@ export class MediaSession {
 	#screenPub: LocalTrackPublication | null = null;
 	#share: Extract<ShareState, 'off' | 'starting' | 'live' | 'paused'> = 'off';
 	#left = false;
-	#els: Record<ElementKind, HTMLMediaElement | null> = { remoteCamera: null, remoteScreen: null, selfView: null };
+	#els: Record<ElementKind, HTMLMediaElement | null> = { remoteCamera: null, remoteScreen: null, selfView: null, localScreen: null };
 	#remoteCamera: RemoteTrack | null = null;
 	#remoteScreen: RemoteTrack | null = null;
 	#remoteAudio: RemoteTrack[] = [];
@@ -170,6 +173,7 @@ export class MediaSession {
 			} else {
 				this.#remoteCamera = track;
 				if (this.#els.remoteCamera) track.attach(this.#els.remoteCamera);
+				this.#opts.onEvent({ type: 'remote-camera', on: !pub.isMuted });
 			}
 		});
 		room.on(RoomEvent.TrackUnsubscribed, (track) => {
@@ -183,9 +187,11 @@ export class MediaSession {
 		});
 		room.on(RoomEvent.TrackMuted, (pub, p) => {
 			if (mine() && !p.isLocal && pub.source === Track.Source.ScreenShare) this.#opts.onEvent({ type: 'remote-share', state: 'paused' });
+			if (mine() && !p.isLocal && pub.source === Track.Source.Camera) this.#opts.onEvent({ type: 'remote-camera', on: false });
 		});
 		room.on(RoomEvent.TrackUnmuted, (pub, p) => {
 			if (mine() && !p.isLocal && pub.source === Track.Source.ScreenShare) this.#opts.onEvent({ type: 'remote-share', state: 'live' });
+			if (mine() && !p.isLocal && pub.source === Track.Source.Camera) this.#opts.onEvent({ type: 'remote-camera', on: true });
 		});
 	}
 
@@ -197,6 +203,7 @@ export class MediaSession {
 		if (!el) return;
 		if (kind === 'remoteCamera') this.#remoteCamera?.attach(el);
 		else if (kind === 'remoteScreen') this.#remoteScreen?.attach(el);
+		else if (kind === 'localScreen') this.#screen.find((t) => t.kind === 'video')?.attach(el);
 		else this.#localTracks.find((t) => t.kind === 'video')?.attach(el);
 	}
 
@@ -221,6 +228,7 @@ export class MediaSession {
 			if (!track) throw new Error('no screen was captured');
 			this.#screenPub = await room.localParticipant.publishTrack(track, { source: Track.Source.ScreenShare });
 			if (this.#left || this.#share !== 'starting') throw new Error('the share was stopped');
+			if (this.#els.localScreen) track.attach(this.#els.localScreen);
 			track.mediaStreamTrack.addEventListener('ended', () => {
 				if (this.#share === 'off' || this.#screen.indexOf(track) < 0) return;
 				void this.stopScreenShare().then(() => this.#opts.onEvent({ type: 'local-share', state: 'off' }));
@@ -282,6 +290,13 @@ export class MediaSession {
 	async setCameraEnabled(on: boolean): Promise<void> {
 		const cam = this.#localTracks.find((t) => t.kind === 'video');
 		if (cam) await (on ? cam.unmute() : cam.mute());
+	}
+
+	/** Use another camera or microphone (a deviceId from enumerateDevices) for this call. */
+	async switchDevice(kind: 'videoinput' | 'audioinput', deviceId: string): Promise<boolean> {
+		const room = this.#room;
+		if (!room || this.#left) return false;
+		return room.switchActiveDevice(kind, deviceId, true);
 	}
 
 	/** Is a camera of this session still capturing? (tests and diagnostics) */

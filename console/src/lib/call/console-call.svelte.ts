@@ -46,7 +46,7 @@ export const END_MESSAGES: Record<EndReason, string> = {
 	max_duration: 'The call reached its maximum length and was ended.',
 	room_closed: 'The call has ended.',
 	media_unavailable: 'The call ended because a camera or microphone was not available.',
-	account_disabled: 'The call ended because an account was disabled.'
+	account_disabled: 'The call ended because an administrator disabled the kiosk.'
 };
 
 /** Why the platform changed this concierge's state. */
@@ -93,6 +93,11 @@ export class ConsoleCall {
 	#partyGone = $state(false);
 	#reconnecting = $state(false);
 	#warningEndsAt = $state<string | null>(null);
+	#callStartedAt = $state<number | null>(null);
+	#micOn = $state(true);
+	#cameraOn = $state(true);
+	#kioskCameraOn = $state(true);
+	#devices = $state<{ cameras: MediaDeviceInfo[]; microphones: MediaDeviceInfo[] }>({ cameras: [], microphones: [] });
 
 	#callId: string | null = null;
 	#rejoins = 0;
@@ -103,7 +108,7 @@ export class ConsoleCall {
 	#session: MediaSession | null = null;
 	#alert = new RingAlert();
 	/** The page's <video> elements (state, so `bind:this` binds to a reactive property). */
-	#els = $state.raw<{ remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null }>({ remoteCamera: null, remoteScreen: null, selfView: null });
+	#els = $state.raw<{ remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null; localScreen: HTMLVideoElement | null }>({ remoteCamera: null, remoteScreen: null, selfView: null, localScreen: null });
 
 	/** available, busy (in a call), away, offline. */
 	get status(): PresenceState {
@@ -166,6 +171,53 @@ export class ConsoleCall {
 	}
 	get ringAlertActive(): boolean {
 		return this.#ringing.length > 0 && this.#phase === 'idle' && this.#me === 'available';
+	}
+
+	get callStartedAt(): number | null {
+		return this.#callStartedAt;
+	}
+	get micOn(): boolean {
+		return this.#micOn;
+	}
+	get cameraOn(): boolean {
+		return this.#cameraOn;
+	}
+	/** The kiosk's camera as the room reports it (off: a placeholder with the kiosk's name). */
+	get kioskCameraOn(): boolean {
+		return this.#kioskCameraOn;
+	}
+	get devices(): { cameras: MediaDeviceInfo[]; microphones: MediaDeviceInfo[] } {
+		return this.#devices;
+	}
+
+	async toggleMic(): Promise<void> {
+		this.#micOn = !this.#micOn;
+		await this.#session?.setMicEnabled(this.#micOn);
+	}
+	async toggleCamera(): Promise<void> {
+		this.#cameraOn = !this.#cameraOn;
+		await this.#session?.setCameraEnabled(this.#cameraOn);
+	}
+	/** Use another camera or microphone for this call. */
+	async useDevice(kind: 'videoinput' | 'audioinput', deviceId: string): Promise<void> {
+		const ok = await this.#session?.switchDevice(kind, deviceId).catch(() => false);
+		if (ok === false) this.#notice = { text: kind === 'videoinput' ? 'That camera could not be used.' : 'That microphone could not be used.', tone: 'error' };
+	}
+	async #listDevices(): Promise<void> {
+		try {
+			const all = await navigator.mediaDevices.enumerateDevices();
+			this.#devices = { cameras: all.filter((d) => d.kind === 'videoinput' && d.deviceId), microphones: all.filter((d) => d.kind === 'audioinput' && d.deviceId) };
+		} catch {
+			this.#devices = { cameras: [], microphones: [] };
+		}
+	}
+
+	set localScreen(el: HTMLVideoElement | null) {
+		this.#els = { ...this.#els, localScreen: el };
+		this.#session?.setElement('localScreen', el);
+	}
+	get localScreen(): HTMLVideoElement | null {
+		return this.#els.localScreen;
 	}
 
 	set remoteCamera(el: HTMLVideoElement | null) {
@@ -337,7 +389,7 @@ export class ConsoleCall {
 	#newSession(): MediaSession {
 		void this.#session?.leave();
 		const session = new MediaSession({ onEvent: (e) => this.#onSession(session, e) });
-		for (const kind of ['remoteCamera', 'remoteScreen', 'selfView'] as const) session.setElement(kind, this.#els[kind]);
+		for (const kind of ['remoteCamera', 'remoteScreen', 'selfView', 'localScreen'] as const) session.setElement(kind, this.#els[kind]);
 		this.#session = session;
 		return session;
 	}
@@ -353,6 +405,10 @@ export class ConsoleCall {
 			const published = await session.connect(conn);
 			if (session !== this.#session) return;
 			this.#phase = 'incall';
+			this.#callStartedAt ??= Date.now();
+			if (!this.#micOn) await session.setMicEnabled(false);
+			if (!this.#cameraOn) await session.setCameraEnabled(false);
+			void this.#listDevices();
 			if (!published) this.#notice = { text: 'Your camera or microphone is not available: the kiosk cannot see or hear you.', tone: 'error' };
 		} catch (e) {
 			if (session !== this.#session || this.#unloading) return;
@@ -394,6 +450,9 @@ export class ConsoleCall {
 			case 'remote-share':
 				this.#kioskScreen = e.state;
 				break;
+			case 'remote-camera':
+				this.#kioskCameraOn = e.on;
+				break;
 			case 'local-share':
 				if (this.#sharing !== 'off') {
 					this.#sharing = 'off';
@@ -419,7 +478,9 @@ export class ConsoleCall {
 		} catch (e) {
 			if (session !== this.#session) return;
 			this.#sharing = 'off';
-			this.#notice = { text: `Could not share your screen: ${(e as Error).message}`, tone: 'error' };
+			console.warn(`call: screen share failed: ${(e as Error).message}`);
+			const denied = (e as Error).name === 'NotAllowedError';
+			this.#notice = { text: denied ? 'Your screen was not shared: the browser was not allowed to capture it.' : 'Your screen could not be shared. Please try again.', tone: 'error' };
 		}
 	}
 
@@ -483,7 +544,16 @@ export class ConsoleCall {
 		this.#partyGone = false;
 		this.#reconnecting = false;
 		this.#warningEndsAt = null;
+		this.#callStartedAt = null;
+		this.#micOn = true;
+		this.#cameraOn = true;
+		this.#kioskCameraOn = true;
 		this.#rejoins = 0;
 		if (notice) this.#notice = notice;
+	}
+
+	/** End-of-call notices fade: the page clears them after a while. */
+	clearNotice(): void {
+		this.#notice = null;
 	}
 }

@@ -64,6 +64,8 @@ export const MESSAGES = {
 
 export interface Notice {
 	text: string;
+	/** The stable code the page localises (an end reason or a MESSAGES key); `text` is the ja+en fallback. */
+	code: EndReason | keyof typeof MESSAGES;
 	/** info: an end-of-call notice or an answer from the platform; error: something failed. */
 	tone: 'info' | 'error';
 }
@@ -107,6 +109,15 @@ export class KioskCall {
 	#partyGone = $state(false);
 	#reconnecting = $state(false);
 	#warningEndsAt = $state<string | null>(null);
+	/** When the ring (or the wait in the queue) and the call itself started, ms since the epoch. */
+	#ringStartedAt = $state<number | null>(null);
+	#callStartedAt = $state<number | null>(null);
+	/** The shopper's own microphone and camera switches: only ever changed by a touch here. */
+	#micOn = $state(true);
+	#cameraOn = $state(true);
+	/** The concierge's camera as the room reports it (off: show a placeholder with the name). */
+	#remoteCameraOn = $state(true);
+	#ringSeconds = $state(DEFAULT_SETTINGS.ringSeconds);
 
 	#settings: CallSettings = DEFAULT_SETTINGS;
 	#feed: EventFeed | null = null;
@@ -170,6 +181,46 @@ export class KioskCall {
 		return this.#phase === 'connecting' ? 'connecting' : null;
 	}
 	/** When the call will be ended for its length (shown from the warning on). */
+	get ringStartedAt(): number | null {
+		return this.#ringStartedAt;
+	}
+	get callStartedAt(): number | null {
+		return this.#callStartedAt;
+	}
+	/** How long a call rings before it is given up as unanswered, seconds. */
+	get ringSeconds(): number {
+		return this.#ringSeconds;
+	}
+	get queued(): boolean {
+		return this.#queued;
+	}
+	get micOn(): boolean {
+		return this.#micOn;
+	}
+	get cameraOn(): boolean {
+		return this.#cameraOn;
+	}
+	get remoteCameraOn(): boolean {
+		return this.#remoteCameraOn;
+	}
+
+	/** The standby screen is clean again: the last call's notice goes. */
+	clearNotice(): void {
+		this.#notice = null;
+	}
+
+	/** Mute or unmute the microphone (a touch on the kiosk; nothing remote calls this). */
+	async toggleMic(): Promise<void> {
+		this.#micOn = !this.#micOn;
+		await this.#session?.setMicEnabled(this.#micOn);
+	}
+
+	/** Turn the camera off or back on (a touch on the kiosk; nothing remote calls this). */
+	async toggleCamera(): Promise<void> {
+		this.#cameraOn = !this.#cameraOn;
+		await this.#session?.setCameraEnabled(this.#cameraOn);
+	}
+
 	get warningEndsAt(): string | null {
 		return this.#warningEndsAt;
 	}
@@ -213,9 +264,9 @@ export class KioskCall {
 			this.#conciergeName = d.conciergeName;
 			void this.#join();
 		});
-		feed.on('call.ended', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], tone: 'info' }));
-		feed.on('call.missed', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], tone: 'info' }));
-		feed.on('call.cancelled', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], tone: 'info' }));
+		feed.on('call.ended', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], code: d.reason, tone: 'info' }));
+		feed.on('call.missed', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], code: d.reason, tone: 'info' }));
+		feed.on('call.cancelled', (d) => d.callId === this.#callId && this.#toStandby({ text: END_MESSAGES[d.reason], code: d.reason, tone: 'info' }));
 		feed.on('call.party', (d) => {
 			if (d.callId !== this.#callId || d.party !== 'concierge') return;
 			if (d.present) this.#partyBack();
@@ -254,12 +305,13 @@ export class KioskCall {
 	/** After every (re)connect: redraw from the server's state. */
 	#resync(s: Snapshot): void {
 		this.#settings = s.settings ?? DEFAULT_SETTINGS;
+		this.#ringSeconds = this.#settings.ringSeconds;
 		this.#onPresence(s.presence);
 		const live = s.calls.find((c) => c.state === 'ringing' || c.state === 'accepted');
 		if (this.#callId && live?.id !== this.#callId) {
 			// Our call ended while the stream was away.
 			const ended = s.calls.find((c) => c.id === this.#callId);
-			this.#toStandby({ text: ended?.endReason ? END_MESSAGES[ended.endReason] : MESSAGES.ended, tone: 'info' });
+			this.#toStandby(ended?.endReason ? { text: END_MESSAGES[ended.endReason], code: ended.endReason, tone: 'info' } : { text: MESSAGES.ended, code: 'ended', tone: 'info' });
 		}
 		if (!live) return;
 		if (this.#isHungUp(live.id)) {
@@ -270,6 +322,7 @@ export class KioskCall {
 		this.#callId = live.id;
 		if (live.state === 'ringing') {
 			this.#phase = 'ringing';
+			this.#ringStartedAt ??= Date.now();
 			this.#queued = live.ringExpiresAt === null;
 		} else if (this.#phase !== 'incall' && this.#phase !== 'connecting') {
 			this.#conciergeName = live.conciergeName;
@@ -287,19 +340,20 @@ export class KioskCall {
 			this.#callId = call.id;
 			this.#queued = call.ringExpiresAt === null;
 			this.#phase = 'ringing';
+			this.#ringStartedAt = Date.now();
 			// Open camera and microphone while it rings, so the call starts sending the moment it connects.
 			this.#newSession().prewarm();
 			logLine(`call: ${this.#queued ? 'queued' : 'ringing'}`);
 		} catch (e) {
 			const err = e instanceof ApiRequestError ? e : null;
-			if (err?.code === 'no_concierge') this.#notice = { text: END_MESSAGES.no_concierge, tone: 'info' };
-			else if (err?.status === 429) this.#notice = { text: MESSAGES.tooMany, tone: 'info' };
+			if (err?.code === 'no_concierge') this.#notice = { text: END_MESSAGES.no_concierge, code: 'no_concierge', tone: 'info' };
+			else if (err?.status === 429) this.#notice = { text: MESSAGES.tooMany, code: 'tooMany', tone: 'info' };
 			else if (err?.code === 'call_in_progress') {
 				// The server holds a live call of ours: its snapshot decides (resume it, or hang it up again).
 				logLine('call: already in progress; resyncing');
 				this.#feed?.resync();
 			} else {
-				this.#notice = { text: MESSAGES.callFailed, tone: 'error' };
+				this.#notice = { text: MESSAGES.callFailed, code: 'callFailed', tone: 'error' };
 				problem('call_error', (e as Error).message);
 			}
 		} finally {
@@ -320,7 +374,7 @@ export class KioskCall {
 		const id = this.#callId;
 		if (!id) return;
 		rememberHungUp(id);
-		this.#toStandby({ text: END_MESSAGES.hung_up_by_kiosk, tone: 'info' });
+		this.#toStandby({ text: END_MESSAGES.hung_up_by_kiosk, code: 'hung_up_by_kiosk', tone: 'info' });
 		void this.#confirmEnd(id, 'hangup');
 	}
 
@@ -357,15 +411,19 @@ export class KioskCall {
 			const published = await session.connect(conn);
 			if (session !== this.#session) return;
 			this.#phase = 'incall';
+			this.#callStartedAt ??= Date.now();
+			// A rejoin keeps the shopper's choices: a muted microphone or camera stays off.
+			if (!this.#micOn) await session.setMicEnabled(false);
+			if (!this.#cameraOn) await session.setCameraEnabled(false);
 			logLine('call: connected');
-			if (!published) this.#notice = { text: MESSAGES.media, tone: 'error' };
+			if (!published) this.#notice = { text: MESSAGES.media, code: 'media', tone: 'error' };
 		} catch (e) {
 			if (session !== this.#session || this.#unloading) return;
 			problem('call_error', (e as Error).message);
-			if (e instanceof ApiRequestError && (e.status === 404 || e.status === 409)) return this.#toStandby({ text: MESSAGES.ended, tone: 'info' });
+			if (e instanceof ApiRequestError && (e.status === 404 || e.status === 409)) return this.#toStandby({ text: MESSAGES.ended, code: 'ended', tone: 'info' });
 			// Could not get into the room: end the call cleanly rather than leave the concierge waiting.
 			rememberHungUp(id);
-			this.#toStandby({ text: MESSAGES.joinFailed, tone: 'error' });
+			this.#toStandby({ text: MESSAGES.joinFailed, code: 'joinFailed', tone: 'error' });
 			void this.#confirmEnd(id, 'hangup');
 		}
 	}
@@ -390,6 +448,9 @@ export class KioskCall {
 				break;
 			case 'remote-share':
 				this.#hasRemoteScreen = e.state !== 'off';
+				break;
+			case 'remote-camera':
+				this.#remoteCameraOn = e.on;
 				break;
 			case 'local-share':
 				if (this.#share !== 'off') {
@@ -436,7 +497,7 @@ export class KioskCall {
 				this.#graceTimer = null;
 				if (!id || id !== this.#callId) return;
 				rememberHungUp(id);
-				this.#toStandby({ text: END_MESSAGES[reason], tone: 'info' });
+				this.#toStandby({ text: END_MESSAGES[reason], code: reason, tone: 'info' });
 				void this.#confirmEnd(id, 'hangup');
 			},
 			(graceSeconds + 5) * 1000
@@ -473,7 +534,7 @@ export class KioskCall {
 		} catch (e) {
 			if (session !== this.#session) return;
 			problem('media_error', (e as Error).message);
-			this.#notice = { text: MESSAGES.shareFailed, tone: 'error' };
+			this.#notice = { text: MESSAGES.shareFailed, code: 'shareFailed', tone: 'error' };
 			this.#share = 'off';
 			await this.#reportShare('off');
 		}
@@ -521,6 +582,11 @@ export class KioskCall {
 		this.#partyGone = false;
 		this.#reconnecting = false;
 		this.#warningEndsAt = null;
+		this.#ringStartedAt = null;
+		this.#callStartedAt = null;
+		this.#micOn = true;
+		this.#cameraOn = true;
+		this.#remoteCameraOn = true;
 		this.#rejoins = 0;
 		if (notice) this.#notice = notice;
 		logLine('call: back to standby');
