@@ -8,6 +8,11 @@ export interface Config {
 	databaseOpsUrl: string;
 	databaseOwnerUrl: string | null;
 	livekit: { url: string; apiKey: string; apiSecret: string };
+	/**
+	 * Derives each call's end-to-end media key (HMAC-SHA256 of the call id): nothing
+	 * is stored, and LiveKit never holds it (so the SFU cannot derive the keys).
+	 */
+	e2eeSecret: string;
 	redisUrl: string | null;
 	/** Sessions: lifetime and the point at which use pushes expiry back (Lucia guide: 30/15 days). */
 	sessionDays: number;
@@ -91,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			apiKey: str('LIVEKIT_API_KEY', dev ? 'devkey' : undefined),
 			apiSecret: str('LIVEKIT_API_SECRET', dev ? 'concierge-dev-secret-0123456789abcdef0123' : undefined)
 		},
+		e2eeSecret: str('E2EE_SECRET', dev ? 'concierge-dev-e2ee-secret-0123456789abcdef' : undefined),
 		redisUrl: env.REDIS_URL || null,
 		sessionDays: int('SESSION_DAYS', 30, 1, 365),
 		sessionRenewDays: int('SESSION_RENEW_DAYS', 15, 0, 365),
@@ -120,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	};
 	if (!/^[a-z][a-z0-9-]{0,62}$/.test(config.jobs.queue)) problems.push('JOBS_QUEUE must be lower-case letters, digits and dashes');
 	if (config.livekit.apiSecret && config.livekit.apiSecret.length < 32) problems.push('LIVEKIT_API_SECRET must be at least 32 characters');
+	if (config.e2eeSecret && config.e2eeSecret.length < 32) problems.push('E2EE_SECRET must be at least 32 characters');
+	if (config.e2eeSecret && config.e2eeSecret === config.livekit.apiSecret) problems.push('E2EE_SECRET must differ from LIVEKIT_API_SECRET (the SFU must not be able to derive media keys)');
 	if (env.REDIS_URL) url('REDIS_URL', ['redis:', 'rediss:']);
 	if (config.sessionRenewDays >= config.sessionDays) problems.push('SESSION_RENEW_DAYS must be less than SESSION_DAYS');
 	if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

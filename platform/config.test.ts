@@ -15,7 +15,7 @@ test('production requires its secrets and names what is missing', () => {
 		assert.unreachable();
 	} catch (e) {
 		assert.instance(e, ConfigError);
-		for (const v of ['DATABASE_URL', 'LIVEKIT_URL', 'LIVEKIT_API_SECRET']) assert.match((e as Error).message, v);
+		for (const v of ['DATABASE_URL', 'LIVEKIT_URL', 'LIVEKIT_API_SECRET', 'E2EE_SECRET']) assert.match((e as Error).message, v);
 	}
 });
 
@@ -23,7 +23,7 @@ test('bad values are named', () => {
 	assert.throws(() => loadConfig({ NODE_ENV: 'development', SESSION_DAYS: 'ten' }), /SESSION_DAYS/);
 	assert.throws(() => loadConfig({ NODE_ENV: 'development', LIVEKIT_API_SECRET: 'short' }), /at least 32/);
 	assert.throws(() => loadConfig({ NODE_ENV: 'development', DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
-	assert.is(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c', DATABASE_OPS_URL: 'postgres://a@b/c', LIVEKIT_URL: 'wss://lk', LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 's'.repeat(32) }).cookieSecure, true);
+	assert.is(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c', DATABASE_OPS_URL: 'postgres://a@b/c', LIVEKIT_URL: 'wss://lk', LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 's'.repeat(32), E2EE_SECRET: 'e'.repeat(32) }).cookieSecure, true);
 });
 
 test.run();

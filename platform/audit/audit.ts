@@ -34,6 +34,10 @@ export type AuditAction =
 	| 'call.share_paused'
 	| 'call.share_resumed'
 	| 'call.share_stopped'
+	| 'call.share_request_blocked'
+	| 'call.blinder_changed'
+	| 'tenant.blinder_changed'
+	| 'tenant.encryption_changed'
 	| 'presence.changed';
 
 export interface AuditEntry {
