@@ -51,6 +51,16 @@ export class BlinderProcessor implements VideoTrackProcessor {
 	#stop: (() => void) | null = null;
 	/** Frames processed and the time spent on them (bench and diagnostics). */
 	readonly stats = { frames: 0, busyMs: 0 };
+	/** The last 600 per-frame times, ms (the bench's percentiles). */
+	readonly samples: number[] = [];
+
+	#count(t0: number): void {
+		const ms = performance.now() - t0;
+		this.stats.frames++;
+		this.stats.busyMs += ms;
+		this.samples.push(ms);
+		if (this.samples.length > 600) this.samples.shift();
+	}
 
 	constructor(regions: readonly BlinderRegion[] = []) {
 		this.#regions = [...regions];
@@ -100,8 +110,7 @@ export class BlinderProcessor implements VideoTrackProcessor {
 				paintRegions(ctx!, w, h, this.#regions);
 				const out = new VideoFrame(canvas, { timestamp: frame.timestamp, ...(frame.duration !== null ? { duration: frame.duration } : {}) });
 				frame.close();
-				this.stats.frames++;
-				this.stats.busyMs += performance.now() - t0;
+				this.#count(t0);
 				controller.enqueue(out);
 			}
 		});
@@ -140,8 +149,7 @@ export class BlinderProcessor implements VideoTrackProcessor {
 			if (video.readyState >= 2) {
 				ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
 				paintRegions(ctx, canvas.width, canvas.height, this.#regions);
-				this.stats.frames++;
-				this.stats.busyMs += performance.now() - t0;
+				this.#count(t0);
 			}
 			raf = requestAnimationFrame(draw);
 		};
