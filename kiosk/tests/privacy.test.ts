@@ -294,4 +294,68 @@ test('admin /admin/blinder: regions saved per tenant, bad input is a clear 400, 
 	assert.is(t3!.n, 2);
 });
 
+/** A third participant, outside the apps: livekit-client bundled into a blank page, joined with a valid token and no key. */
+async function intruder(roomName: string, tenantId: string): Promise<{ decoded: number; width: number; distinct: number }> {
+	const { build } = await import('esbuild');
+	const { fileURLToPath } = await import('node:url');
+	const { mintJoinToken, livekitUrl, TrackSource } = await import('../../platform/livekit.server.ts');
+	const entry = fileURLToPath(new URL('../../node_modules/livekit-client/dist/livekit-client.esm.mjs', import.meta.url));
+	const bundle = await build({ entryPoints: [entry], bundle: true, format: 'iife', globalName: 'LK', write: false, target: 'chrome120' });
+	const token = await mintJoinToken({ room: roomName, identity: `${tenantId}.${crypto.randomUUID()}`, name: 'intruder', ttlSeconds: 60, sources: [TrackSource.CAMERA], attributes: {} });
+	const ctx = await newContext(browser);
+	open.push(ctx);
+	const page = await ctx.newPage();
+	await page.goto(apps.kiosk + '/login');
+	await page.addScriptTag({ content: bundle.outputFiles[0]!.text }).catch(async () => {
+		// The app's CSP refuses inline scripts: use a blank page instead.
+		await page.goto('about:blank');
+		await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+	});
+	return (await page.evaluate(`(async () => {
+		const room = new LK.Room();
+		const videos = [];
+		room.on(LK.RoomEvent.TrackSubscribed, (t) => { if (t.kind === 'video') { const v = t.attach(); v.muted = true; document.body.appendChild(v); videos.push({ t, v }); } });
+		await room.connect(${JSON.stringify(livekitUrl())}, ${JSON.stringify(token)});
+		await new Promise((r) => setTimeout(r, 4000));
+		let decoded = 0, width = 0, distinct = 0;
+		for (const { t, v } of videos) {
+			const st = await t.getRTCStatsReport();
+			st && st.forEach((s) => { if (s.type === 'inbound-rtp') decoded += Number(s.framesDecoded || 0); });
+			width = Math.max(width, v.videoWidth);
+			if (v.videoWidth) {
+				const c = document.createElement('canvas'); c.width = 64; c.height = 48;
+				const x = c.getContext('2d'); x.drawImage(v, 0, 0, 64, 48);
+				const d = x.getImageData(0, 0, 64, 48).data; const set = new Set();
+				for (let i = 0; i < d.length; i += 4) set.add((d[i] >> 4) + ',' + (d[i + 1] >> 4) + ',' + (d[i + 2] >> 4));
+				distinct = Math.max(distinct, set.size);
+			}
+		}
+		await room.disconnect();
+		return { decoded, width, distinct };
+	})()`)) as { decoded: number; width: number; distinct: number };
+}
+
+test('E2EE: both parties see each other; a third participant with a valid token but no key decodes no usable video', async () => {
+	const a = await people({ e2ee: true });
+	const c = await side(apps.console, a.concierge);
+	const k = await side(apps.kiosk, a.kiosk);
+	await inCall(k, c);
+	assert.ok(await k.evaluate(`window.__kioskCall.e2ee()`), 'the kiosk joined with end-to-end encryption');
+	await waitForVideo(k, 'video.remote');
+	await waitForVideo(c, 'video.remote');
+	const [row] = await ownerDb()<{ room_name: string }[]>`select room_name from calls where kiosk_account_id = ${a.kiosk.id} order by created_at desc limit 1`;
+	const seen = await intruder(row!.room_name, a.tenant.id);
+	// Control: the same intruder in a call without E2EE decodes the picture.
+	await k.click('button:has-text("Hang up")');
+	const b = await people({ e2ee: false });
+	const c2 = await side(apps.console, b.concierge);
+	const k2 = await side(apps.kiosk, b.kiosk);
+	await inCall(k2, c2);
+	const [row2] = await ownerDb()<{ room_name: string }[]>`select room_name from calls where kiosk_account_id = ${b.kiosk.id} order by created_at desc limit 1`;
+	const control = await intruder(row2!.room_name, b.tenant.id);
+	console.log('e2ee intruder', JSON.stringify(seen), 'control', JSON.stringify(control));
+	assert.ok(control.decoded > 0 && control.distinct > 8, `control: without E2EE the intruder decodes the picture ${JSON.stringify(control)}`);
+	assert.ok(seen.decoded === 0 || seen.width === 0 || seen.distinct <= 8, `with E2EE the intruder decodes nothing usable ${JSON.stringify(seen)}`);
+});
+
 test.run();

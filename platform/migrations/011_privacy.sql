@@ -10,4 +10,6 @@ alter table calls add column share_more_allowed boolean not null default false;
 -- [{x,y,w,h}] each in 0..1), and whether calls use end-to-end encryption.
 alter table tenants add column blinder_regions jsonb not null default '[]'::jsonb
   check (jsonb_typeof(blinder_regions) = 'array' and jsonb_array_length(blinder_regions) <= 20);
+-- Existing tenants keep E2EE off until an admin turns it on; new tenants get it on.
 alter table tenants add column e2ee boolean not null default false;
+alter table tenants alter column e2ee set default true;
