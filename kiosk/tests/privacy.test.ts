@@ -57,9 +57,20 @@ const PATTERN_SCREEN = `
 	};
 })();`;
 
+/** Records every RTCRtpSender whose frames are handed to an encoded-frames transform (LiveKit's E2EE path in Chromium). */
+const RECORD_ENCODED = `
+(() => {
+	window.__encoded = new Set();
+	const proto = window.RTCRtpSender && RTCRtpSender.prototype;
+	if (!proto || !proto.createEncodedStreams) return;
+	const orig = proto.createEncodedStreams;
+	proto.createEncodedStreams = function () { window.__encoded.add(this); return orig.call(this); };
+})();`;
+
 async function side(origin: string, account: { loginId: string; password: string }, pattern = false): Promise<Page> {
 	const ctx = await newContext(browser);
 	open.push(ctx);
+	await ctx.addInitScript(RECORD_ENCODED);
 	if (pattern) await ctx.addInitScript(PATTERN_SCREEN);
 	const page = await ctx.newPage();
 	await signInPage(page, origin, account.loginId, account.password);
@@ -336,7 +347,7 @@ test('E2EE: the call is end-to-end encrypted, both parties see each other; a thi
 	await waitForVideo(k, 'video.remote');
 	await waitForVideo(c, 'video.remote');
 	// Frames pass through LiveKit's E2EE worker on the way out (an encoded transform on every video sender).
-	const transforms = (await k.evaluate(`(window.__pcs || []).flatMap((pc) => pc.getSenders()).filter((s) => s.track && s.track.kind === 'video').map((s) => !!s.transform)`)) as boolean[];
+	const transforms = (await k.evaluate(`(window.__pcs || []).flatMap((pc) => pc.getSenders()).filter((s) => s.track && s.track.kind === 'video').map((s) => !!s.transform || window.__encoded.has(s))`)) as boolean[];
 	assert.ok(transforms.length > 0 && transforms.every(Boolean), `every video sender is transformed (encrypted): ${JSON.stringify(transforms)}`);
 	// Both parties decode each other's picture (same key).
 	for (const p of [k, c]) {
