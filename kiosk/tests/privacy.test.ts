@@ -306,7 +306,7 @@ test('admin /admin/blinder: regions saved per tenant, bad input is a clear 400, 
 });
 
 /** A third participant, outside the apps: livekit-client bundled into a blank page, joined with a valid token and no key. */
-async function intruder(roomName: string, tenantId: string): Promise<{ decoded: number; width: number; distinct: number }> {
+async function intruder(roomName: string, tenantId: string): Promise<{ joined: boolean; decoded: number; width: number; error?: string }> {
 	const { build } = await import('esbuild');
 	const { fileURLToPath } = await import('node:url');
 	const { mintJoinToken, livekitUrl, TrackSource } = await import('../../platform/livekit.server.ts');
