@@ -268,6 +268,8 @@ test('E2EE key: only for the two parties of an answered call, per call, only whe
 	const { kiosk, c1, c2, admin } = await store();
 	const call = await createCall(kiosk.actor);
 	await acceptCall(c1.actor, call.id);
+	assert.ok((await issueCallToken(kiosk.actor, call.id)).e2eeKey, 'a new tenant has E2EE on by default');
+	await setPrivacyPolicy(admin.actor, { e2ee: false });
 	assert.is((await issueCallToken(kiosk.actor, call.id)).e2eeKey, null, 'off: no key');
 	await setPrivacyPolicy(admin.actor, { e2ee: true });
 	const k = (await issueCallToken(kiosk.actor, call.id)).e2eeKey;
