@@ -78,7 +78,11 @@ test("tenant B cannot list, accept, hang up or get a token for tenant A's call; 
 	const won = await api(apps.console, a.conciergeCookie, `/api/calls/${id}/accept`, {});
 	assert.is(won.status, 200);
 	const other = await makeAccount(a.tenant, { role: 'concierge' });
-	const late = await api(apps.console, await signInCookie(apps.console, other.loginId, other.password), `/api/calls/${id}/accept`, {});
+	const otherCookie = await signInCookie(apps.console, other.loginId, other.password);
+	// Only an available concierge may answer at all; an available one who is too late is told so.
+	assert.is((await api(apps.console, otherCookie, `/api/calls/${id}/accept`, {})).body.code, 'not_available');
+	await api(apps.console, otherCookie, '/api/presence', { status: 'available' });
+	const late = await api(apps.console, otherCookie, `/api/calls/${id}/accept`, {});
 	assert.is(late.status, 409);
 	assert.is(late.body.code, 'already_answered');
 	assert.match(String(late.body.message), 'already answered');
