@@ -46,14 +46,14 @@ interface Target {
 	bodies?: number;
 }
 
-const KIOSK_CALL_ACTIONS = ['cancel', 'hangup', 'token', 'consent', 'share', 'unknown'];
+const KIOSK_CALL_ACTIONS = ['cancel', 'hangup', 'token', 'consent', 'share', 'blinder', 'unknown'];
 const CONSOLE_CALL_ACTIONS = ['accept', 'hangup', 'token', 'request-screen', 'share', 'unknown'];
 
 function targets(ids: { kioskCall: string; consoleCall: string }): Target[] {
 	return [
 		{ app: 'kiosk', route: 'api/calls/+server.ts', path: '/api/calls', role: 'kiosk', kind: 'json', fields: [] },
 		...KIOSK_CALL_ACTIONS.flatMap((a) =>
-			[ids.kioskCall, randomUUID(), 'not-a-uuid'].map((id, i): Target => ({ app: 'kiosk', route: 'api/calls/[id]/[action]/+server.ts', path: `/api/calls/${id}/${a}`, role: 'kiosk', kind: 'json', fields: ['consent', 'state'], bodies: i === 0 ? 120 : 40 }))
+			[ids.kioskCall, randomUUID(), 'not-a-uuid'].map((id, i): Target => ({ app: 'kiosk', route: 'api/calls/[id]/[action]/+server.ts', path: `/api/calls/${id}/${a}`, role: 'kiosk', kind: 'json', fields: ['consent', 'allowMore', 'state', 'regions'], bodies: i === 0 ? 120 : 40 }))
 		),
 		{ app: 'kiosk', route: 'api/reports/+server.ts', path: '/api/reports', role: 'kiosk', kind: 'json', fields: ['id', 'kind', 'message', 'stack', 'appVersion', 'userAgent', 'occurredAt', 'device', 'logs', 'stats'] },
 		{ app: 'kiosk', route: 'login/+page.server.ts', path: '/login', role: null, kind: 'form', fields: ['loginId', 'password', 'next'] },
@@ -71,6 +71,7 @@ function targets(ids: { kioskCall: string; consoleCall: string }): Target[] {
 		// Owned by the form-reading helper being added to platform/web/http.ts (readForm, issue 8 item 10): these
 		// answered 500 to multipart/text-plain garbage before it; the assertions stay and pass once it is merged.
 		{ app: 'console', route: '(app)/admin/+page.server.ts', path: '/admin?/create', role: 'admin', kind: 'form', fields: ['loginId', 'displayName', 'role', 'password'] },
+		{ app: 'console', route: '(app)/admin/blinder/+page.server.ts', path: '/admin/blinder?/save', role: 'admin', kind: 'form', fields: ['regions', 'e2ee'] },
 		{ app: 'console', route: '(app)/account/password/+page.server.ts', path: '/account/password', role: 'concierge', kind: 'form', fields: ['current', 'next'] }
 	];
 }
