@@ -46,14 +46,14 @@ interface Target {
 	bodies?: number;
 }
 
-const KIOSK_CALL_ACTIONS = ['cancel', 'hangup', 'token', 'consent', 'share', 'unknown'];
+const KIOSK_CALL_ACTIONS = ['cancel', 'hangup', 'token', 'consent', 'share', 'blinder', 'unknown'];
 const CONSOLE_CALL_ACTIONS = ['accept', 'hangup', 'token', 'request-screen', 'share', 'unknown'];
 
 function targets(ids: { kioskCall: string; consoleCall: string }): Target[] {
 	return [
 		{ app: 'kiosk', route: 'api/calls/+server.ts', path: '/api/calls', role: 'kiosk', kind: 'json', fields: [] },
 		...KIOSK_CALL_ACTIONS.flatMap((a) =>
-			[ids.kioskCall, randomUUID(), 'not-a-uuid'].map((id, i): Target => ({ app: 'kiosk', route: 'api/calls/[id]/[action]/+server.ts', path: `/api/calls/${id}/${a}`, role: 'kiosk', kind: 'json', fields: ['consent', 'state'], bodies: i === 0 ? 120 : 40 }))
+			[ids.kioskCall, randomUUID(), 'not-a-uuid'].map((id, i): Target => ({ app: 'kiosk', route: 'api/calls/[id]/[action]/+server.ts', path: `/api/calls/${id}/${a}`, role: 'kiosk', kind: 'json', fields: ['consent', 'allowMore', 'state', 'regions'], bodies: i === 0 ? 120 : 40 }))
 		),
 		{ app: 'kiosk', route: 'api/reports/+server.ts', path: '/api/reports', role: 'kiosk', kind: 'json', fields: ['id', 'kind', 'message', 'stack', 'appVersion', 'userAgent', 'occurredAt', 'device', 'logs', 'stats'] },
 		{ app: 'kiosk', route: 'login/+page.server.ts', path: '/login', role: null, kind: 'form', fields: ['loginId', 'password', 'next'] },
@@ -82,7 +82,8 @@ function targets(ids: { kioskCall: string; consoleCall: string }): Target[] {
 		{ app: 'console', route: '(app)/admin/settings/+page.server.ts', path: '/admin/settings?/pin', role: 'admin', kind: 'form', fields: ['pin'], bodies: 40 },
 		{ app: 'console', route: '(app)/reports/[groupId]/+page.server.ts', path: `/reports/${randomUUID()}?/status`, role: 'admin', kind: 'form', fields: ['status'] },
 		{ app: 'console', route: '(app)/operator/+page.server.ts', path: '/operator?/createTenant', role: 'operator', kind: 'form', fields: ['slug', 'name', 'adminLoginId', 'adminName', 'adminPassword'] },
-		{ app: 'console', route: '(app)/operator/tenants/[id]/+page.server.ts', path: `/operator/tenants/${randomUUID()}?/suspend`, role: 'operator', kind: 'form', fields: ['suspend', 'reason'] }
+		{ app: 'console', route: '(app)/operator/tenants/[id]/+page.server.ts', path: `/operator/tenants/${randomUUID()}?/suspend`, role: 'operator', kind: 'form', fields: ['suspend', 'reason'] },
+		{ app: 'console', route: '(app)/admin/blinder/+page.server.ts', path: '/admin/blinder?/save', role: 'admin', kind: 'form', fields: ['regions', 'e2ee'] }
 	];
 }
 
