@@ -12,6 +12,7 @@ const code = [
 	'platform/**/*.ts',
 	'bench/**/*.ts',
 	'eslint-rules/**/*.ts',
+	'infra/**/*.ts',
 	'kiosk/src/**/*.{ts,svelte}',
 	'kiosk/tests/**/*.ts',
 	'console/src/**/*.{ts,svelte}',
@@ -125,7 +126,8 @@ export default tseslint.config(
 			'**/*.test.ts', // tests read and change rows directly (as the owner) to set up and check what the database holds
 			'kiosk/tests/**',
 			'console/tests/**',
-			'bench/**' // benchmarks seed and read state directly to time it, as tests do
+			'bench/**', // benchmarks seed and read state directly to time it, as tests do
+			'infra/tests/**' // the infra tests set up and check what the database holds, as tests do
 		],
 		rules: { 'concierge/no-sql-outside-repo': 'off' }
 	}

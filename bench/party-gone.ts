@@ -74,7 +74,11 @@ export default async function partyGone(out: (line: Record<string, unknown>) => 
 			await c.click('li[data-call-id] button', { timeout: 30_000 });
 			await k.waitForSelector('main[data-phase=incall]', { timeout: 30_000 });
 			// Media flowing both ways before the concierge vanishes.
-			await k.waitForFunction('(window.__tracks || []).some((t) => t.kind === "video" && t.readyState === "live")', undefined, { timeout: 30_000 });
+			// Polled with evaluate: the CSP forbids the in-page compile that a string waitForFunction needs.
+			for (let t = 0; !(await k.evaluate('(window.__tracks || []).some((t) => t.kind === "video" && t.readyState === "live")')); t++) {
+				if (t > 300) throw new Error('the kiosk camera never went live');
+				await k.waitForTimeout(100);
+			}
 			await c.waitForTimeout(1500);
 			const ended = k.evaluate(CAMERA_ENDED_AT) as Promise<number>;
 			const t0 = Date.now();

@@ -3,8 +3,11 @@
  *
  * Ring latency: from the kiosk's call request (just before POST /api/calls) to the
  * `call.ringing` event arriving on each available concierge's open SSE stream,
- * with 1,000 standby kiosks and 100 available concierges connected to the built
- * apps (one kiosk and one console process). The same clients measure a bare Node
+ * with 10,000 standby kiosks and 100 available concierges connected to the built
+ * apps (one kiosk and one console process, each `node <app>/server.js`). The idle
+ * kiosk streams are held by a separate load-generator process (bench/idle-streams.cjs),
+ * so the process that times the rings does nothing else; its CPU and the apps' CPU
+ * (from /proc) are printed with the results. The same clients measure a bare Node
  * SSE push in the same run (`sse_baseline_ms`), so the platform's overhead is a
  * ratio. Also the kiosk app's memory per idle kiosk stream (RSS delta / streams).
  *
@@ -13,11 +16,12 @@
  * runs its own app processes on ports 5187/5188 + 10 * slot.
  * Busy concierges (in a call) and away concierges are connected too and must not be
  * rung: only the available ones count, and any ring reaching the others fails the run.
- * Env: RING_KIOSKS (1000), RING_CONCIERGES (100 available), RING_BUSY (20), RING_AWAY (20), RING_CALLS (200).
+ * Env: RING_KIOSKS (10000), RING_CONCIERGES (100 available), RING_BUSY (20), RING_AWAY (20), RING_CALLS (200).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -58,10 +62,18 @@ export async function prepare(): Promise<BenchEnv> {
 	return { slot, kioskPort: 5187 + 10 * slot, consolePort: 5188 + 10 * slot };
 }
 
+/**
+ * Spawn node with a raised file-descriptor limit (65,536 where the hard limit allows
+ * it, else the hard limit): 10,000 streams need 10,000 sockets in one process.
+ */
+export function spawnNode(args: string[], opts: Parameters<typeof spawn>[2]): ChildProcess {
+	return spawn('bash', ['-c', 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"', process.execPath, ...args], opts);
+}
+
 export async function startApp(name: 'kiosk' | 'console', port: number, opts: { memProbe?: boolean } = {}): Promise<{ origin: string; child: ChildProcess }> {
 	const origin = `http://127.0.0.1:${port}`;
 	const probe = opts.memProbe ? ['--expose-gc', '--require', `${root}bench/memprobe.cjs`] : [];
-	const child = spawn(process.execPath, [...probe, `${root}${name}/build/index.js`], {
+	const child = spawnNode([...probe, `${root}${name}/server.js`], {
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin },
 		stdio: ['ignore', 'ignore', 'inherit']
 	});
@@ -90,24 +102,46 @@ export function percentile(sorted: number[], p: number): number {
 	return Math.round(sorted[i]! * 100) / 100;
 }
 
-/** Memory per idle stream of a bare node:http SSE server, measured the same way: the floor. */
-async function bareSseMemory(n: number, port: number): Promise<{ rss: number; heap: number }> {
-	const child = spawn(process.execPath, ['--expose-gc', '--require', `${root}bench/memprobe.cjs`, `${root}bench/bare-sse-server.cjs`], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+/** Memory per idle stream of a bare node:http SSE server, measured the same way (streams held by the same holder process): the floor. */
+async function bareSseMemory(n: number, port: number, holder: ChildProcess): Promise<{ rss: number; heap: number }> {
+	const child = spawnNode(['--expose-gc', '--require', `${root}bench/memprobe.cjs`, `${root}bench/bare-sse-server.cjs`], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
 	await new Promise((r) => child.once('message', r));
 	const origin = `http://127.0.0.1:${port}`;
-	const warm = await Promise.all(Array.from({ length: 50 }, () => sse(origin, '/', '', () => {})));
-	warm.forEach((r) => r.destroy());
+	await ask(holder, { open: { origin, path: '/', cookies: Array(50).fill(null) } });
+	await ask(holder, { close: true });
 	await new Promise((r) => setTimeout(r, 1000));
 	const rss0 = rssKiB(child.pid!);
 	const m0 = await probeMemory(child);
-	const reqs: http.ClientRequest[] = [];
-	for (let i = 0; i < n; i += 50) reqs.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => sse(origin, '/', '', () => {})))));
+	const got = (await ask(holder, { open: { origin, path: '/', cookies: Array(n).fill(null) } })) as { opened: number };
+	if (got.opened !== n) throw new Error(`bare server: ${got.opened} of ${n} streams opened`);
 	await new Promise((r) => setTimeout(r, 2000));
 	const rss1 = rssKiB(child.pid!);
 	const m1 = await probeMemory(child);
-	reqs.forEach((r) => r.destroy());
+	await ask(holder, { close: true });
 	await stopChild(child);
 	return { rss: Math.round(((rss1 - rss0) * 1024) / n), heap: Math.round((m1.heapUsed + m1.external - m0.heapUsed - m0.external) / n) };
+}
+
+/** Send a message to an IPC child and wait for its answer. */
+function ask(child: ChildProcess, msg: unknown): Promise<unknown> {
+	return new Promise((resolve) => {
+		child.once('message', resolve);
+		child.send(msg as object);
+	});
+}
+
+/** The load generator holding the idle kiosk streams (bench/idle-streams.cjs). */
+async function startHolder(): Promise<ChildProcess> {
+	const child = spawnNode([`${root}bench/idle-streams.cjs`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+	await new Promise((r) => child.once('message', r));
+	return child;
+}
+
+/** User + system CPU seconds a process has used so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
+export function cpuSeconds(pid: number): number {
+	const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+	return (Number(rest[11]) + Number(rest[12])) / 100;
 }
 
 /** process.memoryUsage() of a child started with bench/memprobe.cjs, after two full GCs. */
@@ -161,7 +195,7 @@ async function inBatches<T>(items: T[], size: number, fn: (t: T, i: number) => P
 
 export default async function ring(out: (line: Record<string, unknown>) => void): Promise<void> {
 	const env = await prepare();
-	const KIOSKS = Number(process.env.RING_KIOSKS ?? 1000);
+	const KIOSKS = Number(process.env.RING_KIOSKS ?? 10000);
 	const CONCIERGES = Number(process.env.RING_CONCIERGES ?? 100);
 	const CALLS = Number(process.env.RING_CALLS ?? 200);
 	const BUSY = Number(process.env.RING_BUSY ?? 20);
@@ -189,12 +223,12 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 	});
 	// Concierges who must not ring: busy (in a call with a kiosk that is not streaming) and away.
 	const others: { cookie: string }[] = [];
-	await inBatches(Array.from({ length: BUSY }), 20, async (_, i) => {
+	await inBatches(Array.from({ length: BUSY }), 20, async () => {
 		const a = await makeAccount(tenant, { role: 'concierge' });
 		const k = await makeAccount(tenant, { role: 'kiosk' });
 		await setAvailability(a.actor, 'available');
 		await ownerDb()`insert into calls (tenant_id, kiosk_account_id, concierge_account_id, state, room_name, ring_expires_at, accepted_at)
-			values (${tenant.id}, ${k.id}, ${a.id}, 'accepted', ${'call_' + String(i).padStart(32, 'b')}, now(), now())`;
+			values (${tenant.id}, ${k.id}, ${a.id}, 'accepted', ${'call_' + randomBytes(16).toString('hex')}, now(), now())`;
 		others.push({ cookie: await session(a, 'console') });
 	});
 	await inBatches(Array.from({ length: AWAY }), 20, async () => {
@@ -207,22 +241,21 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 	const kioskApp = await startApp('kiosk', env.kioskPort, { memProbe: true });
 	const consoleApp = await startApp('console', env.consolePort);
 	const baseline = await bareSseServer();
+	const holder = await startHolder();
 	const reqs: http.ClientRequest[] = [];
 	try {
 		// --- connect everyone --------------------------------------------------------
 		// Warm up first (route modules, the LISTEN connection, pools), so the delta is the streams.
-		const warm: http.ClientRequest[] = [];
-		await inBatches(kiosks.slice(0, 50), 50, async (k) => {
-			warm.push(await sse(kioskApp.origin, '/api/events', k.cookie, () => {}));
-		});
+		await ask(holder, { open: { origin: kioskApp.origin, path: '/api/events', cookies: kiosks.slice(0, 50).map((k) => k.cookie) } });
 		await new Promise((r) => setTimeout(r, 1000));
-		warm.forEach((r) => r.destroy());
+		await ask(holder, { close: true });
 		await new Promise((r) => setTimeout(r, 2000));
 		const rssBefore = rssKiB(kioskApp.child.pid!);
 		const heapBefore = await probeMemory(kioskApp.child);
-		await inBatches(kiosks, 50, async (k) => {
-			reqs.push(await sse(kioskApp.origin, '/api/events', k.cookie, () => {}));
-		});
+		const connectStart = performance.now();
+		const got = (await ask(holder, { open: { origin: kioskApp.origin, path: '/api/events', cookies: kiosks.map((k) => k.cookie) } })) as { opened: number; failed: number };
+		const connectSeconds = (performance.now() - connectStart) / 1000;
+		if (got.opened !== KIOSKS) throw new Error(`${got.opened} of ${KIOSKS} kiosk streams opened (${got.failed} failed)`);
 		await new Promise((r) => setTimeout(r, 3000));
 		const rssAfter = rssKiB(kioskApp.child.pid!);
 		const heapAfter = await probeMemory(kioskApp.child);
@@ -254,6 +287,8 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		await new Promise((r) => setTimeout(r, 1000));
 
 		// --- ring: one kiosk at a time, cancel, next kiosk -------------------------------
+		const cpu0 = { kiosk: cpuSeconds(kioskApp.child.pid!), console: cpuSeconds(consoleApp.child.pid!), holder: cpuSeconds(holder.pid!), bench: process.cpuUsage() };
+		const ringStart = performance.now();
 		const ring: number[] = [];
 		const firstRing: number[] = [];
 		for (let i = 0; i < CALLS; i++) {
@@ -269,6 +304,15 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			if (got.length) firstRing.push(Math.min(...got) - t0);
 			await fetch(`${kioskApp.origin}/api/calls/${id}/cancel`, { method: 'POST', headers: { cookie: k.cookie, 'content-type': 'application/json' }, body: '{}' });
 		}
+		const ringSeconds = (performance.now() - ringStart) / 1000;
+		const benchCpu = process.cpuUsage(cpu0.bench);
+		const cpu = {
+			seconds: Math.round(ringSeconds * 10) / 10,
+			kioskApp: Math.round((cpuSeconds(kioskApp.child.pid!) - cpu0.kiosk) * 100) / 100,
+			consoleApp: Math.round((cpuSeconds(consoleApp.child.pid!) - cpu0.console) * 100) / 100,
+			idleStreamHolder: Math.round((cpuSeconds(holder.pid!) - cpu0.holder) * 100) / 100,
+			benchProcess: Math.round((benchCpu.user + benchCpu.system) / 1e4) / 100
+		};
 		// --- the bare Node SSE push, same clients, same pattern ---------------------------
 		const base: number[] = [];
 		for (let i = 0; i < CALLS; i++) {
@@ -288,7 +332,10 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		out({ metric: 'ring_first_concierge_ms', p50: percentile(firstRing, 50), p95: percentile(firstRing, 95), p99: percentile(firstRing, 99), n: firstRing.length });
 		out({ metric: 'sse_baseline_ms', p50: percentile(base, 50), p95: percentile(base, 95), p99: percentile(base, 99), n: base.length, clients: CONCIERGES });
 		out({ metric: 'ring_overhead_ratio_p50', value: Math.round((percentile(ring, 50) / percentile(base, 50)) * 10) / 10 });
-		const floor = await bareSseMemory(KIOSKS, env.kioskPort + 7);
+		out({ metric: 'ring_cpu_seconds', ...cpu, kioskStreamsConnectSeconds: Math.round(connectSeconds * 10) / 10, note: 'user+system CPU seconds (from /proc) used during the ring phase by each process; idleStreamHolder = the load generator holding the idle kiosk streams' });
+		await ask(holder, { close: true });
+		await new Promise((r) => setTimeout(r, 1000));
+		const floor = await bareSseMemory(KIOSKS, env.kioskPort + 7, holder);
 		out({
 			metric: 'kiosk_idle_stream_memory_bytes',
 			perConnection: Math.round(((rssAfter - rssBefore) * 1024) / KIOSKS),
@@ -303,7 +350,7 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 	} finally {
 		for (const r of reqs) r.destroy();
 		agent.destroy();
-		await Promise.all([stopChild(kioskApp.child), stopChild(consoleApp.child)]);
+		await Promise.all([stopChild(kioskApp.child), stopChild(consoleApp.child), stopChild(holder)]);
 		baseline.close();
 		await closeDb();
 		await closeOwnerDb();

@@ -32,6 +32,11 @@ export DATABASE_URL DATABASE_OWNER_URL DATABASE_OPS_URL
 : "${LIVEKIT_API_SECRET:=concierge-dev-secret-0123456789abcdef0123}"
 export LIVEKIT_URL LIVEKIT_API_KEY LIVEKIT_API_SECRET
 
+# --- Metrics ---------------------------------------------------------------------
+# /metrics on both apps and the worker's health port require this bearer token.
+: "${METRICS_TOKEN:=concierge-dev-metrics-token-0123456789}"
+export METRICS_TOKEN
+
 # --- Browser for E2E tests ----------------------------------------------------
 : "${CHROMIUM_PATH:=/usr/bin/chromium}"
 export CHROMIUM_PATH

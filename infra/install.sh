@@ -9,6 +9,10 @@
 #   CONCIERGE_CACHE   cache dir (default ~/.cache/concierge); livekit-server
 #                     ends up at $CONCIERGE_CACHE/bin/livekit-server
 #   LIVEKIT_VERSION   only for documentation; the pinned version is 1.13.5
+#                     helm (lint group: helm lint / helm template) is built the same
+#                     way, pinned to 3.22.0, into $CONCIERGE_CACHE/bin/helm
+#   INSTALL_PROFILE   dev (default): everything, test tools included;
+#                     server: what a production host needs (infra/prod/install.sh)
 set -euo pipefail
 
 LIVEKIT_VERSION=1.13.5
@@ -31,7 +35,18 @@ PKG_CHECKS=(
   "shellcheck (npm test -- lint)|shellcheck|command -v shellcheck"
   "japanese font (screenshots)|fonts-ipafont-gothic|[ -d /usr/share/fonts/opentype/ipafont-gothic ]"
   "ca-certificates|ca-certificates|[ -s /etc/ssl/certs/ca-certificates.crt ]"
+  "caddy (production proxy; infra tests)|caddy|command -v caddy"
+  "nftables (firewall test)|nftables|command -v nft"
+  "iproute2 (network namespaces)|iproute2|command -v ip"
+  "openssl (certificates)|openssl|command -v openssl"
+  "certutil (browser trust store in the firewall test)|libnss3-tools|command -v certutil"
+  "python3-yaml (Helm manifest check)|python3-yaml|python3 -c 'import yaml'"
 )
+
+if [ "${INSTALL_PROFILE:-dev}" = server ]; then
+  # A production host needs no browser, linter or screenshot font.
+  PKG_CHECKS=("${PKG_CHECKS[0]}" "${PKG_CHECKS[3]}" "${PKG_CHECKS[6]}")
+fi
 
 missing_labels=()
 missing_pkgs=()
@@ -146,4 +161,34 @@ else
   lk_version_ok "$GOBIN_DIR/server" || die "built $GOBIN_DIR/server does not report version $LIVEKIT_VERSION"
   lk_install_from "$GOBIN_DIR/server"
   say "livekit-server $LIVEKIT_VERSION: built in $((SECONDS - t0)) s"
+fi
+
+# ---------------------------------------------------------------------------
+# helm (the lint group renders and lints infra/helm/concierge; dev profile only)
+# ---------------------------------------------------------------------------
+HELM_VERSION=3.22.0
+HELM_BIN="$BIN_DIR/helm"
+helm_version_ok() { [ -x "$1" ] && [[ "$("$1" version --short 2>/dev/null)" == "v$HELM_VERSION"* ]]; }
+if [ "${INSTALL_PROFILE:-dev}" = server ]; then
+  :
+elif helm_version_ok "$HELM_BIN"; then
+  say "helm $HELM_VERSION: present"
+elif helm_version_ok "$GOBIN_DIR/helm"; then
+  mkdir -p "$BIN_DIR" && cp -f "$GOBIN_DIR/helm" "$HELM_BIN.tmp.$$" && mv -f "$HELM_BIN.tmp.$$" "$HELM_BIN"
+  say "helm $HELM_VERSION: installed from existing build in $GOBIN_DIR"
+else
+  GO="$(command -v go || true)"
+  [ -n "$GO" ] || { [ -x /usr/local/go/bin/go ] && GO=/usr/local/go/bin/go; }
+  [ -n "$GO" ] || die "helm $HELM_VERSION must be built but 'go' was not found (see the livekit-server note above)"
+  mkdir -p "$CONCIERGE_CACHE/logs" "$GOBIN_DIR" "$BIN_DIR"
+  helm_log="$CONCIERGE_CACHE/logs/helm-build.log"
+  say "helm $HELM_VERSION: building with go install (a few minutes on 2 cores; log: $helm_log)"
+  t0=$SECONDS
+  if ! GOBIN="$GOBIN_DIR" "$GO" install -ldflags "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION" >"$helm_log" 2>&1; then
+    tail -n 20 "$helm_log" >&2
+    die "go install helm.sh/helm/v3/cmd/helm@v$HELM_VERSION failed (log: $helm_log)"
+  fi
+  helm_version_ok "$GOBIN_DIR/helm" || die "built $GOBIN_DIR/helm does not report v$HELM_VERSION"
+  cp -f "$GOBIN_DIR/helm" "$HELM_BIN.tmp.$$" && mv -f "$HELM_BIN.tmp.$$" "$HELM_BIN"
+  say "helm $HELM_VERSION: built in $((SECONDS - t0)) s"
 fi

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The lint group of `npm test` (infra/test.sh runs it before the unit tests; alone:
 # `npm test -- lint [check-regex]`). Static checks, each one pass or one fail:
-#   1. shellcheck: infra/*.sh and .ci/run
+#   1. shellcheck: infra/*.sh, infra/prod/*.sh and .ci/run
 #   2. typescript: tsc over platform/, bench/ and eslint-rules/ (the root tsconfig.json)
 #   3. svelte-check:kiosk, svelte-check:console: components, routes, src/lib and tests/
 #   4. eslint: eslint.config.js (typed rules, no SQL outside *.repo.ts, ...)
 #   5. prettier: prettier --check . (fix with `npm run format`)
+#   6. helm: helm lint --strict and helm template of infra/helm/concierge with the default
+#      and the production values, the rendered manifests checked by
+#      infra/helm/check-manifests.py (probes, resources, non-root, no plain secrets),
+#      and the checker shown to refuse infra/helm/testdata/bad-manifests.yaml
 # A failing check prints its full output under its name and the script goes on
 # to the next one. The last line is "lint: N passed, N failed"; the counts are
 # also written to $LINT_COUNTS when set (test.sh adds them to the closing line).
@@ -49,12 +53,26 @@ svelte_check() {
 sync_out=$( (cd kiosk && "$bin/svelte-kit" sync) 2>&1 && (cd console && "$bin/svelte-kit" sync) 2>&1) ||
   printf 'lint: svelte-kit sync failed (svelte-check and eslint will fail too):\n%s\n' "$sync_out"
 
-check shellcheck shellcheck infra/*.sh .ci/run
+helm_check() {
+  local helm=${CONCIERGE_CACHE:-$HOME/.cache/concierge}/bin/helm chart=infra/helm/concierge prod=infra/helm/values-production.yaml
+  [ -x "$helm" ] || { echo "helm not found at $helm (bash infra/install.sh builds it)"; return 1; }
+  "$helm" lint --strict "$chart" || return 1
+  "$helm" lint --strict "$chart" -f "$prod" || return 1
+  "$helm" template concierge "$chart" --kube-version 1.30.0 | python3 infra/helm/check-manifests.py "$chart/values.yaml" || return 1
+  "$helm" template concierge "$chart" --kube-version 1.30.0 -f "$prod" | python3 infra/helm/check-manifests.py "$chart/values.yaml" "$prod" || return 1
+  if python3 infra/helm/check-manifests.py <infra/helm/testdata/bad-manifests.yaml >/dev/null; then
+    echo "check-manifests.py accepted infra/helm/testdata/bad-manifests.yaml"
+    return 1
+  fi
+}
+
+check shellcheck shellcheck -x infra/*.sh infra/prod/*.sh .ci/run
 check typescript "$bin/tsc" -p tsconfig.json --noEmit --pretty false
 check svelte-check:kiosk svelte_check kiosk
 check svelte-check:console svelte_check console
 check eslint "$bin/eslint" --max-warnings 0 .
 check prettier "$bin/prettier" --check --log-level warn .
+check helm helm_check
 
 if ((failed)); then printf 'lint: failed: %s\n' "${failed_names[*]}"; fi
 printf '\nlint: %d passed, %d failed\n' "$passed" "$failed"

@@ -38,8 +38,8 @@ else
   echo "build: kiosk and console"
   (cd kiosk && npx vite build --logLevel error)
   (cd console && npx vite build --logLevel error)
-  PORT=$KIOSK_PORT HOST=127.0.0.1 ORIGIN=http://127.0.0.1:$KIOSK_PORT node kiosk/build > .run/logs/kiosk.log 2>&1 & pids+=($!)
-  PORT=$CONSOLE_PORT HOST=127.0.0.1 ORIGIN=http://127.0.0.1:$CONSOLE_PORT node console/build > .run/logs/console.log 2>&1 & pids+=($!)
+  PORT=$KIOSK_PORT HOST=127.0.0.1 ORIGIN=http://127.0.0.1:$KIOSK_PORT node kiosk/server.js > .run/logs/kiosk.log 2>&1 & pids+=($!)
+  PORT=$CONSOLE_PORT HOST=127.0.0.1 ORIGIN=http://127.0.0.1:$CONSOLE_PORT node console/server.js > .run/logs/console.log 2>&1 & pids+=($!)
 fi
 if [ -f platform/jobs/worker.ts ]; then
   node --import tsx platform/jobs/worker.ts > .run/logs/worker.log 2>&1 & pids+=($!)

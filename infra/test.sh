@@ -8,7 +8,7 @@
 #      eslint, prettier --check), each check one pass or fail
 #   5. build both apps, then run every suite (unit, db, web) and print one line
 #      "N passed, N failed" totalled over all of them, lint checks included.
-# Usage: npm test [-- lint|unit|db|web|all [file-regex]]
+# Usage: npm test [-- lint|unit|db|web|infra|all [file-regex]]
 #   (for lint the regex picks checks by name: npm test -- lint eslint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,7 @@ export DATABASE_OWNER_URL="postgres://concierge_owner:${DB_OWNER_PASSWORD:-owner
 export DATABASE_OPS_URL="postgres://concierge_ops:${DB_OPS_PASSWORD:-ops-dev-password}@127.0.0.1:${PGPORT:-5432}/$test_db"
 export TEST_KIOSK_PORT=$((5183 + 10 * slot))
 export TEST_CONSOLE_PORT=$((5184 + 10 * slot))
+export WORKER_HEALTH_PORT=$((5185 + 10 * slot))
 export RUN_DIR="$REPO/.run/test$slot"
 export LIVEKIT_PORT=$((7890 + 10 * slot))
 export LIVEKIT_TCP_PORT=$((7891 + 10 * slot))
@@ -66,7 +67,7 @@ if [ "${CI:-}" = true ]; then
   trap 'bash infra/services.sh stop >/dev/null 2>&1 || true' EXIT
 fi
 
-if [ "$group" = all ] || [ "$group" = web ]; then
+if [ "$group" = all ] || [ "$group" = web ] || [ "$group" = infra ]; then
   echo "build: kiosk and console"
   (cd kiosk && npx vite build --logLevel error)
   (cd console && npx vite build --logLevel error)

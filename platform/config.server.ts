@@ -6,8 +6,19 @@ export interface Config {
 	env: 'development' | 'test' | 'production';
 	databaseUrl: string;
 	databaseOpsUrl: string;
+	/**
+	 * PostgreSQL's Unix-socket folder (DATABASE_SOCKET_DIR, e.g. /var/run/postgresql): when
+	 * set, the pools connect through the socket instead of the URL's host and port (less
+	 * CPU per query than TCP loopback; infra/services.sh allows password auth on it).
+	 */
+	databaseSocketDir: string | null;
 	databaseOwnerUrl: string | null;
-	livekit: { url: string; apiKey: string; apiSecret: string };
+	/** url: what browsers connect to; apiUrl: what the server's API calls and health checks use (LIVEKIT_API_URL, default url). */
+	livekit: { url: string; apiUrl: string; apiKey: string; apiSecret: string };
+	/** Bearer token that /metrics requires; null: /metrics answers 404 (required in production). */
+	metricsToken: string | null;
+	/** The worker's health and metrics listener (WORKER_HEALTH_PORT; 0 or unset: none). */
+	workerHealth: { host: string; port: number };
 	redisUrl: string | null;
 	/** Sessions: lifetime and the point at which use pushes expiry back (Lucia guide: 30/15 days). */
 	sessionDays: number;
@@ -46,6 +57,32 @@ let cached: Config | null = null;
 
 export class ConfigError extends Error {}
 
+/**
+ * The development secrets of infra/env.sh and the defaults below. A production
+ * process refuses to start with any of them (or with a URL that embeds one).
+ */
+export const DEVELOPMENT_SECRETS: readonly string[] = ['owner-dev-password', 'app-dev-password', 'ops-dev-password', 'concierge-dev-secret-0123456789abcdef0123', 'concierge-dev-metrics-token-0123456789', 'devkey'];
+
+/** Production mode: NODE_ENV=production or CONCIERGE_ENV=production (systemd units and the Helm chart set both). */
+export function isProduction(env: NodeJS.ProcessEnv = process.env): boolean {
+	return env.NODE_ENV === 'production' || env.CONCIERGE_ENV === 'production';
+}
+
+/** Names of the variables (from `names`) whose value is, or contains, a development secret. */
+export function developmentSecretsIn(env: NodeJS.ProcessEnv, names: readonly string[]): string[] {
+	return names.filter((n) => {
+		const v = env[n];
+		if (!v) return false;
+		let decoded = v;
+		try {
+			decoded = decodeURIComponent(v);
+		} catch {
+			// Not percent-encoded: compare as it is.
+		}
+		return DEVELOPMENT_SECRETS.some((s) => v === s || (s.length > 8 && (v.includes(s) || decoded.includes(s))));
+	});
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	const problems: string[] = [];
 	const str = (name: string, fallback?: string): string => {
@@ -78,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		return v;
 	};
 
-	const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+	const nodeEnv = isProduction(env) ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
 	const dev = nodeEnv !== 'production';
 	const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:'], dev ? 'postgres://concierge_app:app-dev-password@127.0.0.1:5432/concierge' : undefined);
 	const config: Config = {
@@ -88,10 +125,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		databaseOwnerUrl: env.DATABASE_OWNER_URL || null,
 		livekit: {
 			url: url('LIVEKIT_URL', ['ws:', 'wss:'], dev ? 'ws://127.0.0.1:7880' : undefined),
+			apiUrl: '',
 			apiKey: str('LIVEKIT_API_KEY', dev ? 'devkey' : undefined),
 			apiSecret: str('LIVEKIT_API_SECRET', dev ? 'concierge-dev-secret-0123456789abcdef0123' : undefined)
 		},
+		databaseSocketDir: env.DATABASE_SOCKET_DIR || null,
 		redisUrl: env.REDIS_URL || null,
+		metricsToken: env.METRICS_TOKEN || null,
+		workerHealth: { host: env.WORKER_HEALTH_HOST || '127.0.0.1', port: int('WORKER_HEALTH_PORT', 0, 0, 65535) },
 		sessionDays: int('SESSION_DAYS', 30, 1, 365),
 		sessionRenewDays: int('SESSION_RENEW_DAYS', 15, 0, 365),
 		cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : !dev,
@@ -118,6 +159,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		presenceOfflineGraceSeconds: int('PRESENCE_OFFLINE_GRACE_SECONDS', 20, 5, 600),
 		callRetentionDays: int('CALL_RETENTION_DAYS', 365, 30, 3650)
 	};
+	config.livekit.apiUrl = env.LIVEKIT_API_URL ? url('LIVEKIT_API_URL', ['ws:', 'wss:', 'http:', 'https:']) : config.livekit.url;
+	if (config.metricsToken !== null && config.metricsToken.length < 24) problems.push('METRICS_TOKEN must be at least 24 characters');
+	if (!dev) {
+		if (!config.metricsToken) problems.push('METRICS_TOKEN is required');
+		for (const name of developmentSecretsIn(env, ['DATABASE_URL', 'DATABASE_OPS_URL', 'DATABASE_OWNER_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'REDIS_URL', 'METRICS_TOKEN']))
+			problems.push(`${name} holds a development secret from infra/env.sh; production needs its own (infra/prod/install.sh generates them)`);
+	}
 	if (!/^[a-z][a-z0-9-]{0,62}$/.test(config.jobs.queue)) problems.push('JOBS_QUEUE must be lower-case letters, digits and dashes');
 	if (config.livekit.apiSecret && config.livekit.apiSecret.length < 32) problems.push('LIVEKIT_API_SECRET must be at least 32 characters');
 	if (env.REDIS_URL) url('REDIS_URL', ['redis:', 'rediss:']);

@@ -20,7 +20,9 @@ let appSql: Sql | null = null;
 let opsSql: Sql | null = null;
 
 function connect(url: string, max: number): Sql {
+	const socketDir = config().databaseSocketDir;
 	return postgres(url, {
+		...(socketDir ? { host: socketDir } : {}),
 		max,
 		idle_timeout: 30,
 		connect_timeout: 10,

@@ -16,9 +16,14 @@ function httpUrl(wsUrl: string): string {
 }
 
 export function roomService(): RoomServiceClient {
-	const { url, apiKey, apiSecret } = config().livekit;
-	rooms ??= new RoomServiceClient(httpUrl(url), apiKey, apiSecret);
+	const { apiUrl, apiKey, apiSecret } = config().livekit;
+	rooms ??= new RoomServiceClient(httpUrl(apiUrl), apiKey, apiSecret);
 	return rooms;
+}
+
+/** The HTTP base the server reaches LiveKit at (LIVEKIT_API_URL, else LIVEKIT_URL): `GET /` answers `OK`. */
+export function livekitApiBase(): string {
+	return httpUrl(config().livekit.apiUrl);
 }
 
 /** The URL browsers connect to. */

@@ -1,6 +1,11 @@
 import { sequence } from '@sveltejs/kit/hooks';
-import { logUnexpected, passwordExpiryGuard, requestContext, sessionHandle } from '$platform/web/hooks.ts';
+import { checkConfigAtStart, logUnexpected, passwordExpiryGuard, requestContext, sessionHandle } from '$platform/web/hooks.ts';
 import { securityHeaders } from '$platform/web/security-headers.ts';
+import { registerLeanHandler } from '$platform/web/lean.ts';
+
+// The built app's server (platform/web/server.js) answers a few hot paths with this app's lean handler.
+registerLeanHandler('console');
 
 export const handle = sequence(securityHeaders('console'), requestContext, sessionHandle('console'), passwordExpiryGuard('/account/password'));
 export const handleError = logUnexpected;
+export const init = checkConfigAtStart;

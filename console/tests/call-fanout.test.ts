@@ -28,7 +28,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 async function secondConsole(port: number) {
 	const origin = `http://127.0.0.1:${port}`;
 	const logs: string[] = [];
-	const child = spawn(process.execPath, [root + 'console/build/index.js'], {
+	const child = spawn(process.execPath, [root + 'console/server.js'], {
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});

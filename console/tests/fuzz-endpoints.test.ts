@@ -22,6 +22,9 @@ import { startApps, type Apps } from '../../platform/testing/apps.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { signIn } from '../../platform/accounts/sign-in.ts';
 
+/** A Buffer as fetch's BodyInit (its own bytes, not a view of a shared pool). */
+const asBody = (b: string | Buffer): BodyInit => (typeof b === 'string' ? b : new Uint8Array(b));
+
 const test = suite('fuzz every endpoint');
 let apps: Apps;
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -72,7 +75,17 @@ function targets(ids: { kioskCall: string; consoleCall: string }): Target[] {
 		// Owned by the form-reading helper being added to platform/web/http.ts (readForm, issue 8 item 10): these
 		// answered 500 to multipart/text-plain garbage before it; the assertions stay and pass once it is merged.
 		{ app: 'console', route: '(app)/admin/+page.server.ts', path: '/admin?/create', role: 'admin', kind: 'form', fields: ['loginId', 'displayName', 'role', 'password'] },
-		{ app: 'console', route: '(app)/account/password/+page.server.ts', path: '/account/password', role: 'concierge', kind: 'form', fields: ['current', 'next'] }
+		{ app: 'console', route: '(app)/account/password/+page.server.ts', path: '/account/password', role: 'concierge', kind: 'form', fields: ['current', 'next'] },
+		// Issue 11 (admin and operator pages).
+		{ app: 'console', route: '(app)/admin/+page.server.ts', path: '/admin?/issueCode', role: 'admin', kind: 'form', fields: ['accountId'], bodies: 40 },
+		{ app: 'console', route: '(app)/admin/accounts/[id]/+page.server.ts', path: `/admin/accounts/${randomUUID()}?/rename`, role: 'admin', kind: 'form', fields: ['displayName'], bodies: 60 },
+		{ app: 'console', route: '(app)/admin/accounts/[id]/+page.server.ts', path: `/admin/accounts/${randomUUID()}?/reset`, role: 'admin', kind: 'form', fields: ['password'], bodies: 60 },
+		{ app: 'console', route: '(app)/admin/fleet/+page.server.ts', path: '/admin/fleet?/command', role: 'admin', kind: 'form', fields: ['accountId', 'command'] },
+		{ app: 'console', route: '(app)/admin/settings/+page.server.ts', path: '/admin/settings?/save', role: 'admin', kind: 'form', fields: ['passwordMinLength', 'lockoutThreshold', 'ipAllowList', 'timeZone', 'open1', 'close1', 'holidays'] },
+		{ app: 'console', route: '(app)/admin/settings/+page.server.ts', path: '/admin/settings?/pin', role: 'admin', kind: 'form', fields: ['pin'], bodies: 40 },
+		{ app: 'console', route: '(app)/reports/[groupId]/+page.server.ts', path: `/reports/${randomUUID()}?/status`, role: 'admin', kind: 'form', fields: ['status'] },
+		{ app: 'console', route: '(app)/operator/+page.server.ts', path: '/operator?/createTenant', role: 'operator', kind: 'form', fields: ['slug', 'name', 'adminLoginId', 'adminName', 'adminPassword'] },
+		{ app: 'console', route: '(app)/operator/tenants/[id]/+page.server.ts', path: `/operator/tenants/${randomUUID()}?/suspend`, role: 'operator', kind: 'form', fields: ['suspend', 'reason'] }
 	];
 }
 
@@ -296,18 +309,17 @@ async function fuzz(t: Target, tenant: { id: string }, platform: { id: string })
 		for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
 			// Sign-out ends its session: give each body its own.
 			const cookie = t.route.startsWith('logout') ? await cookieFor(t.app, t.role, tenant, platform, true) : await cookieFor(t.app, t.role, tenant, platform);
-			let body: BodyInit;
+			let body: string | Buffer;
 			let type: string | undefined;
 			if (t.kind === 'json' && Math.random() < 0.75) {
-				// A Buffer over an ArrayBufferLike is not a BodyInit to TypeScript 6's DOM types; fetch takes it.
-				body = jsonBody(t.fields) as unknown as BodyInit;
+				body = asBody(jsonBody(t.fields));
 				type = Math.random() < 0.6 ? pick(['application/json', 'application/json; charset=utf-8']) : pick(CONTENT_TYPES);
 			} else {
 				const f = formBody(t.fields);
-				body = f.body as unknown as BodyInit;
+				body = asBody(f.body);
 				type = f.type;
 			}
-			const r = await fire(origin, t.path, cookie, body, type);
+			const r = await fire(origin, t.path, cookie, typeof body === 'string' ? body : new Uint8Array(body), type);
 			const size = typeof body === 'string' ? body.length : body instanceof Buffer ? body.length : -1;
 			if (r.status >= 500 || r.status === 0) failures.push(`#${i} ${type ?? '(none)'} ${size} bytes ${typeof body === 'string' ? body.slice(0, 80) : '(binary)'} → ${r.status || r.error} in ${r.ms} ms`);
 		}

@@ -169,7 +169,7 @@ export function mediaProof(page: Page): Promise<MediaProof> {
 				}
 				if (s.type === 'transport' && s.dtlsState === 'connected') {
 					dtlsState = 'connected';
-					if (typeof s.srtpCipher === 'string') srtpCipher = s.srtpCipher;
+					if (typeof s.srtpCipher === 'string' && s.srtpCipher) srtpCipher = s.srtpCipher;
 				}
 			});
 		}

@@ -31,7 +31,7 @@ test('kiosk calls, concierge answers, SRTP video both ways, screen sharing with 
 
 		// With nobody available, the kiosk says so and the button is disabled.
 		await k.waitForSelector('main[data-phase=standby] button.call[disabled]');
-		assert.match((await k.textContent('main'))!, 'No concierge is available right now');
+		assert.match((await k.textContent('main')) ?? '', 'No concierge is available right now');
 
 		await c.click('button:has-text("Available")');
 		await c.waitForSelector('section[data-status=available]');
@@ -70,14 +70,14 @@ test('kiosk calls, concierge answers, SRTP video both ways, screen sharing with 
 
 		// The concierge asks for the kiosk's screen: nothing is shared until the kiosk user says yes, on the kiosk.
 		await c.click('button:has-text("Ask to see the kiosk")');
-		await k.waitForSelector('main[data-share=requested] [role=alertdialog]');
+		await k.waitForSelector('main[data-share=asked] [role=alertdialog]');
 		await c.waitForTimeout(1000);
 		assert.is(await c.$('video.remote-screen'), null, 'no kiosk screen before consent');
 		const [asked] = await ownerDb()`select kiosk_share from calls where kiosk_account_id = ${kiosk.id} and state = 'accepted'`;
 		assert.is(asked!.kiosk_share, 'requested');
 
 		await k.click('button:has-text("共有する / Share")');
-		await k.waitForSelector('main[data-share=live]', { timeout: 20_000 });
+		await k.waitForSelector('main[data-share=sharing]', { timeout: 20_000 });
 		await waitForVideo(c, 'video.remote-screen');
 		assert.match((await k.textContent('.support'))!, 'Sharing your screen');
 
@@ -99,7 +99,7 @@ test('kiosk calls, concierge answers, SRTP video both ways, screen sharing with 
 		assert.ok(row!.accepted_at && row!.ended_at);
 		assert.ok(row!.kiosk_joined_at && row!.concierge_joined_at, 'joins recorded from the webhook');
 		const actions = (await ownerDb()<{ action: string }[]>`select action from audit_log where tenant_id = ${tenant.id}`).map((r) => r.action);
-		for (const a of ['call.created', 'call.accepted', 'call.share_started', 'call.share_requested', 'call.share_consented', 'call.share_paused', 'call.share_stopped', 'call.ended'])
+		for (const a of ['call.created', 'call.accepted', 'call.share_started', 'call.share_requested', 'call.share_consented', 'call.share_paused', 'call.share_resumed', 'call.share_stopped', 'call.ended'])
 			assert.ok(actions.includes(a), `audit has ${a}`);
 	} finally {
 		await kctx.close();

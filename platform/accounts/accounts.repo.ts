@@ -16,6 +16,10 @@ export interface AccountRow {
 	/** Share permissions (seed 002); only meaningful for concierges. Enforced in calls.ts grants. */
 	canShareScreen: boolean;
 	canViewKioskScreen: boolean;
+	mustChangePassword: boolean;
+	archivedAt: Date | null;
+	archivedLoginId: string | null;
+	hasPhoto: boolean;
 }
 
 export interface TenantPolicyRow {
@@ -26,6 +30,10 @@ export interface TenantPolicyRow {
 	passwordMaxAgeDays: number;
 	/** Login IDs created in this tenant start with `${loginPrefix}-`. */
 	loginPrefix: string;
+	/** CIDR ranges concierges and admins may sign in from (empty: anywhere). */
+	ipAllowList: string[];
+	/** Set when a platform operator suspended the tenant. */
+	suspendedAt: Date | null;
 }
 
 const accountColumns = (sql: Sql) => sql`
@@ -35,7 +43,9 @@ const accountColumns = (sql: Sql) => sql`
 	(select max(st.locked_until) from signin_throttle st
 	  where st.login_id = accounts.login_id and st.tenant_id = accounts.tenant_id and st.locked_until > now()) as "lockedUntil",
 	disabled_at as "disabledAt",
-	created_at as "createdAt", can_share_screen as "canShareScreen", can_view_kiosk_screen as "canViewKioskScreen"`;
+	created_at as "createdAt", can_share_screen as "canShareScreen", can_view_kiosk_screen as "canViewKioskScreen",
+	must_change_password as "mustChangePassword", archived_at as "archivedAt", archived_login_id as "archivedLoginId",
+	photo is not null as "hasPhoto"`;
 
 /** Which account (and tenant) a login ID names, across tenants, via auth_find_login(). */
 export async function findLogin(sql: Sql, loginId: string): Promise<{ accountId: string; tenantId: string } | null> {
@@ -117,7 +127,8 @@ export async function getPolicy(tx: Sql, tenantId: string): Promise<TenantPolicy
 	const [row] = await tx<TenantPolicyRow[]>`
 		select lockout_threshold as "lockoutThreshold", lockout_minutes as "lockoutMinutes",
 		       password_min_length as "passwordMinLength", password_min_classes as "passwordMinClasses",
-		       password_max_age_days as "passwordMaxAgeDays", login_prefix as "loginPrefix"
+		       password_max_age_days as "passwordMaxAgeDays", login_prefix as "loginPrefix",
+		       ip_allow_list as "ipAllowList", suspended_at as "suspendedAt"
 		from tenants where id = ${tenantId}`;
 	if (!row) throw new Error(`tenant ${tenantId} not visible in its own transaction`);
 	return row;
@@ -134,8 +145,31 @@ export async function insertAccount(
 	return row!;
 }
 
-export async function setPasswordHash(tx: Sql, id: string, passwordHash: string): Promise<void> {
-	await tx`update accounts set password_hash = ${passwordHash}, password_changed_at = now(), updated_at = now() where id = ${id}`;
+export async function setPasswordHash(tx: Sql, id: string, passwordHash: string, mustChange = false): Promise<void> {
+	await tx`update accounts set password_hash = ${passwordHash}, password_changed_at = now(), must_change_password = ${mustChange}, updated_at = now() where id = ${id}`;
+}
+
+export async function setDisplayName(tx: Sql, id: string, displayName: string): Promise<void> {
+	await tx`update accounts set display_name = ${displayName}, updated_at = now() where id = ${id}`;
+}
+
+/** Archive: disabled for good; with freeLoginId the login ID is renamed out of the way (kept in archived_login_id). */
+export async function markArchived(tx: Sql, id: string, byAccountId: string, freeLoginId: boolean): Promise<void> {
+	await tx`
+		update accounts set archived_at = coalesce(archived_at, now()), disabled_at = coalesce(disabled_at, now()),
+		       disabled_by = coalesce(disabled_by, ${byAccountId}), updated_at = now()
+		       ${freeLoginId ? tx`, archived_login_id = login_id, login_id = 'archived.' || replace(id::text, '-', '')` : tx``}
+		where id = ${id}`;
+}
+
+export async function setPhoto(tx: Sql, id: string, photo: Uint8Array | null, type: string | null): Promise<void> {
+	await tx`update accounts set photo = ${photo ? Buffer.from(photo) : null}, photo_type = ${type}, photo_updated_at = now(), updated_at = now() where id = ${id}`;
+}
+
+export async function getPhoto(tx: Sql, id: string): Promise<{ photo: Uint8Array; type: string; updatedAt: Date } | null> {
+	const [row] = await tx<{ photo: Uint8Array; type: string; updatedAt: Date }[]>`
+		select photo, photo_type as type, photo_updated_at as "updatedAt" from accounts where id = ${id} and photo is not null and role = 'concierge'`;
+	return row ?? null;
 }
 
 export async function setSharePermissionFlags(tx: Sql, id: string, p: { canShareScreen: boolean; canViewKioskScreen: boolean }): Promise<void> {
@@ -160,4 +194,9 @@ export async function getPreferredLocale(tx: Sql, id: string): Promise<string | 
 export async function setPreferredLocale(tx: Sql, id: string, locale: string): Promise<boolean> {
 	const rows = await tx`update accounts set preferred_locale = ${locale} where id = ${id} returning id`;
 	return rows.length === 1;
+}
+
+/** The account must change its password at the next sign-in (a first admin, a reset). */
+export async function setMustChangePassword(tx: Sql, id: string): Promise<void> {
+	await tx`update accounts set must_change_password = true where id = ${id}`;
 }

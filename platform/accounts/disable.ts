@@ -8,7 +8,7 @@
  * removal LiveKit cannot take now is retried by a job and never holds up the disable.
  */
 import { withTenant, type Sql } from '../db.server.ts';
-import { Forbidden, Invalid, NotFound } from '../errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { revokeAccountSessions } from '../sessions/sessions.ts';
 import type { Actor, Role } from '../types.ts';
@@ -19,6 +19,7 @@ import { publish } from '../events/events.ts';
 import { endCallsOfAccount } from '../calls/index.ts';
 import { enqueue, sharedQueue } from '../jobs/queue.server.ts';
 import { logError } from '../log.ts';
+import { voidLiveCodes } from '../enrolment/enrolment.repo.ts';
 
 export interface DisableResult {
 	accountId: string;
@@ -70,12 +71,14 @@ async function setDisabled(actor: Actor, rawLoginId: unknown, disable: boolean, 
 		if (!account) throw new NotFound('account_not_found', `No account in your organisation has the login ID "${loginId}".`);
 		if (account.id === actor.accountId) throw new Forbidden('self_disable', 'You cannot disable or enable your own account.');
 		if (account.role === 'operator' && actor.role !== 'operator') throw new Forbidden('operator_account', 'Only platform operators can change operator accounts.');
+		if (!disable && account.archivedAt) throw new Conflict('archived', 'This account is archived and cannot be enabled. Create a new account instead.');
 		const already = disable ? account.disabledAt !== null : account.disabledAt === null;
 		let revokedSessions = 0;
 		if (!already) {
 			if (disable) {
 				await markDisabled(tx, account.id, actor.accountId);
 				revokedSessions = await revokeAccountSessions(tx, account.id);
+				await voidLiveCodes(tx, account.id, 'account_disabled');
 				// Delivered on commit: the app locks itself and its event stream closes.
 				await publish(tx, { tenantId, account: account.id }, { type: 'account.disabled', data: {} });
 			} else {

@@ -23,8 +23,10 @@ import { cleanIp, writeAudit, type AuditAction } from '../audit/audit.ts';
 import { createSession } from '../sessions/sessions.ts';
 import { APP_ROLES, type AppName, type Role } from '../types.ts';
 import { ipKey } from '../web/rate-limit.ts';
+import { metrics } from '../metrics.ts';
 import { getAccount, getPolicy, recordSignInRefusal, recordSignInSuccess, reserveSignIn } from './accounts.repo.ts';
 import { MAX_PASSWORD_LENGTH, burnPasswordCheck, verifyPassword } from './password.ts';
+import { ipAllowed } from '../policies/cidr.ts';
 
 export interface SignInInput {
 	loginId: unknown;
@@ -72,6 +74,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // telling anyone whether a lock is in place.
 const WRONG = 'The login ID or password is incorrect. After repeated wrong tries, sign-in from this device pauses for a while.';
 
+/** What anyone of a suspended tenant is told (after a correct password or code). */
+export const SUSPENDED = "Your organisation's service is suspended. Please contact your administrator or the service provider.";
+
 export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta = {}): Promise<SignInResult> {
 	if (typeof input.loginId !== 'string' || input.loginId.trim() === '')
 		throw new Invalid('login_id_required', 'Enter your login ID.');
@@ -81,13 +86,17 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 	const loginId = parseLoginId(input.loginId);
 	if (!loginId || password.length > MAX_PASSWORD_LENGTH) {
 		await burnPasswordCheck(password.slice(0, MAX_PASSWORD_LENGTH));
+		metrics.signInFailed(app, false);
 		throw new Unauthorized('invalid_credentials', WRONG);
 	}
 	const source = ipKey(meta.ip);
 	const ip = cleanIp(meta.ip);
 
 	const check = await checkPassword({ loginId, source, ip, password, detail: { app } });
-	if (!check.ok) throw new Unauthorized('invalid_credentials', WRONG);
+	if (!check.ok) {
+		metrics.signInFailed(app, check.lockedNow);
+		throw new Unauthorized('invalid_credentials', WRONG);
+	}
 	const found = { accountId: check.accountId, tenantId: check.tenantId };
 
 	const outcome = await withTenant(found.tenantId, async (tx): Promise<SignInResult | DomainError> => {
@@ -105,6 +114,10 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 			});
 		const policy = await getPolicy(tx, account.tenantId);
 
+		if (policy.suspendedAt && account.role !== 'operator') {
+			await audit('signin.refused_suspended');
+			return new Forbidden('tenant_suspended', SUSPENDED);
+		}
 		if (account.disabledAt) {
 			await audit('signin.refused_disabled');
 			return new Forbidden('account_disabled', 'This account has been disabled. Please contact your administrator.');
@@ -118,8 +131,13 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 					: 'Kiosk accounts cannot sign in to the console. Sign in on the kiosk instead.'
 			);
 		}
+		// The tenant's IP allow-list (issue 11, item 4), told only to someone who knows the password.
+		if (app === 'console' && (account.role === 'concierge' || account.role === 'admin') && !ipAllowed(policy.ipAllowList, meta.ip)) {
+			await audit('signin.refused_ip');
+			return new Forbidden('ip_not_allowed', 'Sign-in from this network is not allowed for your organisation. Connect from an approved network, or ask your administrator to add this address to the allow-list.');
+		}
 		const passwordExpired =
-			policy.passwordMaxAgeDays > 0 && account.passwordChangedAt.getTime() + policy.passwordMaxAgeDays * DAY < Date.now();
+			account.mustChangePassword || (policy.passwordMaxAgeDays > 0 && account.passwordChangedAt.getTime() + policy.passwordMaxAgeDays * DAY < Date.now());
 		if (passwordExpired && app === 'kiosk') {
 			await audit('signin.refused_expired');
 			return new Forbidden('password_expired', "This terminal's password has expired. Please ask your administrator to set a new one.");
@@ -133,7 +151,7 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 	return outcome;
 }
 
-export type PasswordCheck = { ok: true; accountId: string; tenantId: string } | { ok: false; lockedOut: boolean };
+export type PasswordCheck = { ok: true; accountId: string; tenantId: string } | { ok: false; lockedOut: boolean; lockedNow: boolean };
 
 /**
  * The one guarded password check, for sign-in and for "current password" on the
@@ -166,5 +184,5 @@ export async function checkPassword(r: {
 		alertSources: ALERT_SOURCES
 	});
 	await sleep(failureDelayMs(refusal.recentFailures));
-	return { ok: false, lockedOut: !reservation.allowed || refusal.lockedNow };
+	return { ok: false, lockedOut: !reservation.allowed || refusal.lockedNow, lockedNow: refusal.lockedNow };
 }

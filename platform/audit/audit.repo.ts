@@ -38,3 +38,37 @@ export async function listAudit(tx: Sql, limit: number): Promise<AuditRow[]> {
 		       target_id as "targetId", host(ip) as ip, detail
 		from audit_log order by at desc, id desc limit ${limit}`;
 }
+
+export interface AuditFilter {
+	/** An action family ('signin', 'call', …): actions starting with `${kind}.`. */
+	kind: string | null;
+	/** A login ID: entries it did, or done to it. */
+	loginId: string | null;
+	/** Inclusive bounds, as dates (UTC). */
+	from: string | null;
+	to: string | null;
+}
+
+export interface AuditListRow extends AuditRow {
+	targetLoginId: string | null;
+}
+
+/**
+ * One page of the tenant's audit log, newest first, filtered; keyset paging by id
+ * (`beforeId`: rows older than that one), so a page is stable while rows are added.
+ */
+export async function searchAudit(tx: Sql, f: AuditFilter, limit: number, beforeId: number | null): Promise<AuditListRow[]> {
+	return tx<AuditListRow[]>`
+		select l.id::float8 as id, l.at, l.actor_login_id as "actorLoginId", l.action, l.target_type as "targetType",
+		       l.target_id as "targetId", host(l.ip) as ip, l.detail, ta.login_id as "targetLoginId"
+		from audit_log l
+		left join accounts ta on l.target_type = 'account' and ta.id::text = l.target_id
+		where true
+		  ${f.kind ? tx`and l.action like ${f.kind + '.%'}` : tx``}
+		  ${f.loginId ? tx`and (l.actor_login_id = ${f.loginId} or ta.login_id = ${f.loginId} or l.detail->>'loginId' = ${f.loginId})` : tx``}
+		  ${f.from ? tx`and l.at >= ${f.from}::date` : tx``}
+		  ${f.to ? tx`and l.at < ${f.to}::date + 1` : tx``}
+		  ${beforeId !== null ? tx`and l.id < ${beforeId}` : tx``}
+		order by l.id desc
+		limit ${limit}`;
+}

@@ -34,7 +34,27 @@ export type AuditAction =
 	| 'call.share_paused'
 	| 'call.share_resumed'
 	| 'call.share_stopped'
-	| 'presence.changed';
+	| 'presence.changed'
+	| 'enrolment.code_issued'
+	| 'enrolment.code_revoked'
+	| 'enrolment.code_voided'
+	| 'enrolment.redeemed'
+	| 'enrolment.alert'
+	| 'signin.refused_ip'
+	| 'session.refused_ip'
+	| 'tenant.policy_changed'
+	| 'tenant.staff_pin_changed'
+	| 'account.renamed'
+	| 'account.password_reset'
+	| 'account.archived'
+	| 'account.photo_changed'
+	| 'reports.group_resolved'
+	| 'reports.group_reopened'
+	| 'signin.refused_suspended'
+	| 'tenant.created'
+	| 'tenant.suspended'
+	| 'tenant.resumed'
+	| 'fleet.kiosk_command';
 
 export interface AuditEntry {
 	tenantId: string;

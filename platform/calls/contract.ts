@@ -125,6 +125,8 @@ export interface EventMap {
 	/** To one concierge: its administrator changed what it may share. */
 	permissions: SharePermissions;
 	'account.disabled': Record<string, never>;
+	/** To one kiosk: its administrator sends it back to standby or makes it reload (issue 11, fleet view). */
+	'kiosk.command': { command: 'standby' | 'reload' };
 	/** To one session's streams: that session is over (signed out, password changed, expired). */
 	'session.ended': { sessionId: string; reason: 'signed_out' | 'password_changed' | 'expired' | 'revoked' };
 }

@@ -3,7 +3,7 @@ export type * from './contract.ts';
 export { runCallAction } from './actions.ts';
 export { createCall, cancelCall, acceptCall, hangUpCall } from './lifecycle.ts';
 export { setAvailability } from './queue.ts';
-export { consoleStreamBeat, consoleStreamClosed, consoleStreamOpened } from './presence.ts';
+export { conciergeCounts, consoleStreamBeat, consoleStreamClosed, consoleStreamOpened } from './presence.ts';
 export { listCalls, callSnapshot } from './views.ts';
 export { issueCallToken, identityOf, parseIdentity, TOKEN_TTL_SECONDS } from './tokens.ts';
 export { requestKioskScreen, answerScreenRequest, reportShare, applyConciergeShareGrant } from './sharing.ts';

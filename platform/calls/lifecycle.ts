@@ -16,6 +16,10 @@ import { presenceOfAccount, publishPresence, tenantState } from './presence.ts';
 import { ringAvailable, settleQueue } from './queue.ts';
 import { closeRoom, createCallRoom, newRoomName } from './rooms.ts';
 import { issueCallToken } from './tokens.ts';
+import { metrics } from '../metrics.ts';
+import { refreshSyntheticTenants } from '../tenants/synthetic.ts';
+import { readPolicy, readRingTimeout } from '../policies/policies.repo.ts';
+import { isOpen } from '../policies/hours.ts';
 
 /** The kiosk's call button. Rings every available concierge of the tenant, or queues behind busy ones. */
 export async function createCall(actor: Actor): Promise<CallView> {
@@ -23,6 +27,9 @@ export async function createCall(actor: Actor): Promise<CallView> {
 	const call = await withTenant(actor.tenantId, async (tx) => {
 		if ((await repo.recentCallsOfKiosk(tx, actor.accountId)) >= config().callRatePerMinute)
 			throw new RateLimited('call_rate_limited', 'Please wait a moment before calling again.');
+		// Out of business hours (issue 11, item 4) no call is placed; the kiosk shows the tenant's message.
+		const policy = await readPolicy(tx, actor.tenantId);
+		if (policy && !isOpen(policy)) throw new Conflict('closed', policy.closedMessage || 'We are closed now. Please come back during business hours.');
 		const s = await tenantState(tx);
 		if (s.available === 0 && s.busy === 0) throw new Conflict('no_concierge', 'No concierge is available right now. Please try again in a moment.');
 		let id: string;
@@ -31,7 +38,8 @@ export async function createCall(actor: Actor): Promise<CallView> {
 				tenantId: actor.tenantId,
 				kioskAccountId: actor.accountId,
 				roomName: newRoomName(),
-				ringSeconds: s.available > 0 ? config().callRingTimeoutSeconds : null
+				// The tenant's own ring timeout when it set one (issue 11, item 4).
+				ringSeconds: s.available > 0 ? ((await readRingTimeout(tx, actor.tenantId)) ?? config().callRingTimeoutSeconds) : null
 			});
 		} catch (e) {
 			if ((e as { constraint_name?: string }).constraint_name === 'calls_one_live_per_kiosk')
@@ -44,6 +52,8 @@ export async function createCall(actor: Actor): Promise<CallView> {
 		await publishPresence(tx, actor.tenantId, { ...s, waiting: [...s.waiting, id] });
 		return c;
 	});
+	await refreshSyntheticTenants();
+	metrics.callPlaced(actor.tenantId, call.ringExpiresAt === null ? 'queued' : 'ringing');
 	log('call placed', { callId: call.id, tenantId: actor.tenantId, queued: call.ringExpiresAt === null });
 	return view(call, actor);
 }
@@ -75,6 +85,8 @@ export async function acceptCall(actor: Actor, callId: unknown): Promise<AcceptR
 	requireRole(actor, 'concierge');
 	const id = parseCallId(callId);
 	const call = await withTenant(actor.tenantId, async (tx) => {
+		// A call this tenant cannot see is a 404 before anything else is said about it.
+		await loadCall(tx, id);
 		await repo.lockPresence(tx, actor.accountId);
 		const state = await presenceOfAccount(tx, actor.accountId);
 		if (state !== 'available')
@@ -108,6 +120,7 @@ export async function acceptCall(actor: Actor, callId: unknown): Promise<AcceptR
 		// One concierge fewer available: calls still waiting may have to queue.
 		await publishPresence(tx, actor.tenantId, await settleQueue(tx, actor.tenantId));
 	});
+	metrics.callAccepted(actor.tenantId);
 	log('call accepted', { callId: id, tenantId: actor.tenantId });
 	return { call: view(call, actor), connection };
 }

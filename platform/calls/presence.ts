@@ -4,11 +4,12 @@
  * online. The rule for the state itself lives in calls.repo.ts (effectiveState).
  */
 import { config } from '../config.server.ts';
-import { withTenant, type Sql } from '../db.server.ts';
+import { db, withTenant, type Sql } from '../db.server.ts';
 import type { Actor } from '../types.ts';
 import { logError, publishAll, to } from './common.ts';
 import type { CallSettings, PresenceState, TenantPresence } from './contract.ts';
 import * as repo from './calls.repo.ts';
+import { refreshSyntheticTenants, tenantKind } from '../tenants/synthetic.ts';
 
 export const presenceTimes = (): repo.PresenceTimes => ({
 	offlineGraceSeconds: config().presenceOfflineGraceSeconds,
@@ -80,4 +81,20 @@ export async function consoleStreamClosed(actor: Actor): Promise<void> {
 	} catch (e) {
 		logError('marking a concierge disconnected failed', e, { accountId: actor.accountId });
 	}
+}
+
+/**
+ * Concierges by effective state over every customer tenant with live presence or live
+ * calls (for the worker's metrics; tenants where everyone is offline are not visited).
+ */
+export async function conciergeCounts(): Promise<Record<PresenceState, number>> {
+	const counts: Record<PresenceState, number> = { available: 0, busy: 0, away: 0, offline: 0 };
+	await refreshSyntheticTenants();
+	for (const tenantId of await repo.sweepTenants(db())) {
+		// The probe's synthetic tenant is no staffing figure.
+		if (tenantKind(tenantId) === 'synthetic') continue;
+		const s = await withTenant(tenantId, (tx) => tenantState(tx));
+		for (const [state, ids] of s.byState) counts[state] += ids.length;
+	}
+	return counts;
 }

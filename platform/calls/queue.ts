@@ -17,6 +17,7 @@ import * as repo from './calls.repo.ts';
 import type { CallRow } from './calls.repo.ts';
 import { missCall } from './outcomes.ts';
 import { presenceOfAccount, publicPresence, publishPresence, tenantState, type TenantState } from './presence.ts';
+import { readRingTimeout } from '../policies/policies.repo.ts';
 
 const ringEvent = (c: CallRow, ringExpiresAt: string | null): RealtimeEvent => ({
 	type: 'call.ringing',
@@ -46,7 +47,7 @@ export async function settleQueue(tx: Sql, tenantId: string, opts: { newlyAvaila
 		);
 		return s;
 	}
-	const ringSeconds = config().callRingTimeoutSeconds;
+	const ringSeconds = (await readRingTimeout(tx, tenantId)) ?? config().callRingTimeoutSeconds;
 	const queued = waiting.filter((c) => !c.ringExpiresAt);
 	await repo.setRingExpiry(
 		tx,

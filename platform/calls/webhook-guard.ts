@@ -18,6 +18,7 @@ import { publishPresence, tenantState } from './presence.ts';
 import { closeRoom, isGone, removeParticipant } from './rooms.ts';
 import { roomService, TrackSource } from '../livekit.server.ts';
 import { parseIdentity } from './tokens.ts';
+import { metrics } from '../metrics.ts';
 
 export interface WebhookInput {
 	event: string;
@@ -87,17 +88,21 @@ export async function handleLiveKitEvent(ev: WebhookInput): Promise<{ removed?: 
 			if (!problem && p.sid && !(await repo.bindToken(tx, tokenId, p.sid))) problem = 'token_reused';
 			if (problem) {
 				await writeAudit(tx, null, { tenantId: c.tenantId, action: 'call.intruder_removed', targetType: 'call', targetId: c.id, detail: { identity: p.identity.slice(0, 120), problem } });
-				return { problem };
+				return { problem, setUp: null };
 			}
 			const wasGone = party === 'kiosk' ? c.kioskLeftAt : c.conciergeLeftAt;
 			await repo.markJoined(tx, c.id, party!);
+			// The second party's first join completes the call's set-up.
+			const [mine, other] = party === 'kiosk' ? [c.kioskJoinedAt, c.conciergeJoinedAt] : [c.conciergeJoinedAt, c.kioskJoinedAt];
+			const setUp = !mine && other && c.acceptedAt ? (Date.now() - c.acceptedAt.getTime()) / 1000 : null;
 			if (wasGone) await record(tx, null, c.tenantId, null, [[to.parties(c), { type: 'call.party', data: { callId: c.id, party: party!, present: true, graceSeconds: config().callGraceSeconds } }]]);
-			return { problem: null };
+			return { problem: null, setUp };
 		});
 		if (verdict.problem) {
 			await removeIntruder(roomName, p.identity, verdict.problem);
 			return { removed: p.identity };
 		}
+		if (verdict.setUp !== null) metrics.callSetUp(found.tenantId, verdict.setUp);
 		return null;
 	}
 	if (!found) return null;

@@ -14,6 +14,8 @@ import { db } from '../db.server.ts';
 import { subscribe, type Delivery } from './hub.server.ts';
 import { liveSessionIds } from './streams.repo.ts';
 import { logError } from '../log.ts';
+import { metrics } from '../metrics.ts';
+import { refreshSyntheticTenants } from '../tenants/synthetic.ts';
 
 const HEARTBEAT_MS = 15_000;
 const encoder = new TextEncoder();
@@ -28,6 +30,7 @@ interface Open {
 const open = new Set<Open>();
 let beat: NodeJS.Timeout | null = null;
 const BEAT = encoder.encode(': hb\n\n');
+const RETRY = encoder.encode('retry: 2000\n\n');
 
 /** Close every stream whose session is gone, expired or disabled (run on each heartbeat; exported for tests). */
 export async function closeEndedSessions(): Promise<void> {
@@ -50,6 +53,14 @@ function startBeat(): void {
 
 const frame = (type: string, data: unknown) => encoder.encode(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
 
+/** A delivery's frame, encoded once per process however many streams it goes to. */
+const framed = new WeakMap<Delivery, Uint8Array>();
+function deliveryFrame(d: Delivery): Uint8Array {
+	let bytes = framed.get(d);
+	if (!bytes) framed.set(d, (bytes = frame(d.event.type, { ...d.event.data, publishedAt: d.publishedAt })));
+	return bytes;
+}
+
 export interface StreamOptions {
 	/** Current state, sent first on every connect. */
 	snapshot: () => Promise<unknown>;
@@ -59,7 +70,23 @@ export interface StreamOptions {
 	onClose?: () => Promise<void>;
 }
 
-export function eventStream(actor: Actor, session: { id: string }, opts: StreamOptions): Response {
+/** Where a stream's bytes go: a ReadableStream's controller (SvelteKit) or a node:http response (platform/web/lean.ts). */
+export interface StreamSink {
+	/** Write one frame; throws once the client is gone. */
+	write: (bytes: Uint8Array) => void;
+	/** End the response (the stream is over). */
+	end: () => void;
+}
+
+/** The headers of every event stream response (the security headers are added by whoever serves it). */
+export const STREAM_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' };
+
+/**
+ * Open a stream for the actor into a sink. Returns the function to call when the
+ * client goes away (idempotent). The one implementation of the stream's rules,
+ * served by the SvelteKit routes (eventStream below) and by the lean handlers.
+ */
+export function openStream(actor: Actor, session: { id: string }, opts: StreamOptions, sink: StreamSink): () => void {
 	let entry: Open | null = null;
 	let unsubscribe: (() => void) | null = null;
 	let closed = false;
@@ -70,51 +97,76 @@ export function eventStream(actor: Actor, session: { id: string }, opts: StreamO
 		if (closed) return;
 		closed = true;
 		unsubscribe?.();
-		if (entry) open.delete(entry);
+		if (entry) {
+			open.delete(entry);
+			metrics.streamClosed(actor.role);
+		}
 		hook('close', opts.onClose);
 	};
-	const body = new ReadableStream<Uint8Array>({
-		async start(controller) {
-			const end = () => {
-				finish();
+	const end = () => {
+		finish();
+		try {
+			sink.end();
+		} catch {
+			// Already closed by the client.
+		}
+	};
+	const send = (d: Delivery) => {
+		if (closed) return;
+		if (d.event.type === 'session.ended' && d.event.data.sessionId !== session.id) return;
+		try {
+			sink.write(deliveryFrame(d));
+		} catch {
+			return finish();
+		}
+		if (d.event.type === 'call.ringing') metrics.ringDelivered(actor.tenantId, (Date.now() - d.publishedAt) / 1000);
+		// A disabled account's or an ended session's stream ends here; its reconnects meet a 401.
+		if (d.event.type === 'account.disabled' || d.event.type === 'session.ended') end();
+	};
+	const start = async () => {
+		// Subscribe first, then read the snapshot, so nothing falls between the two.
+		const unsub = await subscribe({ tenantId: actor.tenantId, accountId: actor.accountId, role: actor.role, sessionId: session.id }, send);
+		if (closed) return unsub();
+		unsubscribe = unsub;
+		sink.write(RETRY);
+		const snapshot = await opts.snapshot();
+		if (closed) return;
+		sink.write(frame('snapshot', snapshot));
+		entry = {
+			sessionId: session.id,
+			close: end,
+			beat: () => {
 				try {
-					controller.close();
+					sink.write(BEAT);
 				} catch {
-					// Already closed by the client.
+					return finish();
 				}
-			};
-			const send = (d: Delivery) => {
-				if (d.event.type === 'session.ended' && d.event.data.sessionId !== session.id) return;
-				controller.enqueue(frame(d.event.type, { ...d.event.data, publishedAt: d.publishedAt }));
-				// A disabled account's or an ended session's stream ends here; its reconnects meet a 401.
-				if (d.event.type === 'account.disabled' || d.event.type === 'session.ended') end();
-			};
-			// Subscribe first, then read the snapshot, so nothing falls between the two.
-			unsubscribe = await subscribe({ tenantId: actor.tenantId, accountId: actor.accountId, role: actor.role, sessionId: session.id }, send);
-			controller.enqueue(encoder.encode('retry: 2000\n\n'));
-			controller.enqueue(frame('snapshot', await opts.snapshot()));
-			if (closed) return;
-			entry = {
-				sessionId: session.id,
-				close: end,
-				beat: () => {
-					try {
-						controller.enqueue(BEAT);
-					} catch {
-						return finish();
-					}
-					hook('beat', opts.onBeat);
-				}
-			};
-			open.add(entry);
-			hook('beat', opts.onBeat);
-			startBeat();
+				hook('beat', opts.onBeat);
+			}
+		};
+		open.add(entry);
+		metrics.streamOpened(actor.role);
+		void refreshSyntheticTenants();
+		hook('beat', opts.onBeat);
+		startBeat();
+	};
+	start().catch((e) => {
+		logError('events', 'stream failed to open', e, { accountId: actor.accountId });
+		end();
+	});
+	return finish;
+}
+
+/** The stream as a Response (the SvelteKit routes, used under `vite dev`). */
+export function eventStream(actor: Actor, session: { id: string }, opts: StreamOptions): Response {
+	let cancel: (() => void) | null = null;
+	const body = new ReadableStream<Uint8Array>({
+		start(controller) {
+			cancel = openStream(actor, session, opts, { write: (b) => controller.enqueue(b), end: () => controller.close() });
 		},
 		cancel() {
-			finish();
+			cancel?.();
 		}
 	});
-	return new Response(body, {
-		headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' }
-	});
+	return new Response(body, { headers: { ...STREAM_HEADERS } });
 }

@@ -50,7 +50,7 @@ async function processedAt(reportId: string): Promise<Date | null> {
 }
 
 function spawnWorker(backend: JobBackend, queueName: string): ChildProcess {
-	const env: NodeJS.ProcessEnv = { ...process.env, JOBS_QUEUE: queueName, JOBS_LOCK_MS: '2000', JOBS_CONCURRENCY: '2' };
+	const env: NodeJS.ProcessEnv = { ...process.env, JOBS_QUEUE: queueName, JOBS_LOCK_MS: '2000', JOBS_CONCURRENCY: '2', WORKER_HEALTH_PORT: '0' };
 	delete env.REDIS_URL;
 	if (backend.kind === 'redis') env.REDIS_URL = backend.url;
 	const child = spawn(process.execPath, ['--import', 'tsx', root + 'platform/jobs/worker.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -8,6 +8,7 @@
  */
 import { createPostgresBackend, createRedisBackend, withBackend, type Job, type JobsOptions, type Queue, type Worker } from 'bullmq';
 import { config } from '../config.server.ts';
+import { metrics } from '../metrics.ts';
 
 /** Every job the worker knows. Adding one here (and a handler) is how a job enters the system. */
 export interface JobPayloads {
@@ -148,9 +149,14 @@ export function startWorker(handlers: Handlers, opts: WorkerOptions = {}): JobWo
 			: new (redis().Worker)(name, processor, { ...common, connection: redisOptions(backend.url) })
 	) as unknown as JobWorker;
 	worker.on('error', (e) => log({ level: 'error', msg: 'worker error', backend: backend.kind, error: e instanceof Error ? e.message : String(e) }));
-	worker.on('failed', (job, e) =>
-		log({ level: 'warn', msg: 'job failed', job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, error: e instanceof Error ? e.message : String(e) })
-	);
-	worker.on('stalled', (jobId) => log({ level: 'warn', msg: 'job stalled; will run again', jobId }));
+	worker.on('failed', (job, e) => {
+		metrics.jobFailed(job?.name ?? 'unknown', !job || job.attemptsMade >= (job.opts.attempts ?? 1));
+		log({ level: 'warn', msg: 'job failed', job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, error: e instanceof Error ? e.message : String(e) });
+	});
+	worker.on('completed', (job) => metrics.jobCompleted(job.name));
+	worker.on('stalled', (jobId) => {
+		metrics.jobStalled();
+		log({ level: 'warn', msg: 'job stalled; will run again', jobId });
+	});
 	return worker;
 }

@@ -2,13 +2,30 @@
  * The worker process: `npm run worker`. Processes every job for every tenant
  * (handlers work inside withTenant(payload.tenantId)), and keeps the repeatable
  * jobs scheduled. SIGTERM/SIGINT let running jobs finish, then close.
+ *
+ * With WORKER_HEALTH_PORT set it serves /healthz, /readyz (PostgreSQL, LiveKit,
+ * the job backend) and /metrics (METRICS_TOKEN) on WORKER_HEALTH_HOST (default
+ * 127.0.0.1), see platform/health.ts. A bad or missing variable, or a development
+ * secret in production, stops it at start with a message naming the variable.
  */
+import type { Server } from 'node:http';
 import { closeDb } from '../db.server.ts';
-import { config } from '../config.server.ts';
+import { ConfigError, config } from '../config.server.ts';
 import { defaultBackend, openQueue, startWorker } from './queue.server.ts';
 import { handlers } from './handlers/index.ts';
+import { databaseCheck, livekitReachable, startHealthServer } from '../health.ts';
+import { collectSharedState } from '../metrics.ts';
+import { conciergeCounts } from '../calls/index.ts';
 
 const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ at: new Date().toISOString(), ...line }));
+
+try {
+	config();
+} catch (e) {
+	if (!(e instanceof ConfigError)) throw e;
+	console.error(`Refusing to start. ${e.message}`);
+	process.exit(78);
+}
 
 const backend = defaultBackend();
 const queue = openQueue();
@@ -16,6 +33,7 @@ const worker = startWorker(handlers(), { log });
 
 // Signals are handled from the start: a SIGTERM that arrives while the worker is still
 // starting up closes it cleanly too.
+let health: Server | null = null;
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
 	if (closing) return;
@@ -23,6 +41,7 @@ async function shutdown(signal: string): Promise<void> {
 	log({ level: 'info', msg: 'worker closing', signal });
 	const force = setTimeout(() => process.exit(1), 30_000);
 	force.unref();
+	health?.close();
 	await worker.close();
 	await queue.close();
 	await closeDb();
@@ -42,5 +61,28 @@ await queue.upsertJobScheduler('retention.purge', { pattern: '17 3 * * *' }, { n
 await queue.add('reports.sweep', {}, { jobId: `reports.sweep-start-${Date.now()}`, removeOnComplete: true, removeOnFail: 100 });
 
 await worker.waitUntilReady();
-log({ level: 'info', msg: 'worker ready', backend: backend.kind, queue: config().jobs.queue, concurrency: config().jobs.concurrency });
 
+const JOB_STATUSES = ['waiting', 'delayed', 'active', 'failed'] as const;
+collectSharedState({
+	concierges: conciergeCounts,
+	jobs: async () => {
+		const counts = await queue.getJobCounts(...JOB_STATUSES);
+		return Object.fromEntries(JOB_STATUSES.map((s) => [s, Number(counts[s] ?? 0)]));
+	}
+});
+const { host, port } = config().workerHealth;
+health = port
+	? await startHealthServer({
+			host,
+			port,
+			processName: 'worker',
+			checks: {
+				database: databaseCheck,
+				livekit: livekitReachable,
+				jobs: async () => {
+					await queue.getJobCounts('waiting');
+				}
+			}
+		})
+	: null;
+log({ level: 'info', msg: 'worker ready', backend: backend.kind, queue: config().jobs.queue, concurrency: config().jobs.concurrency, health: health ? `http://${host}:${port}` : null });

@@ -49,13 +49,41 @@ export function topFrames(stack: string | null, n = TOP_FRAMES): string[] {
 	return frames;
 }
 
+/**
+ * Kinds whose message is written by a person ("report a problem" with a comment):
+ * grouped by kind alone, so the comment never splits them (issue 11, item 6).
+ */
+export const USER_KINDS: readonly string[] = ['user_report'];
+
 export function fingerprint(kind: string, message: string, stack: string | null): string {
-	const key = [kind, normaliseMessage(message), ...topFrames(stack)].join('\n');
+	const key = USER_KINDS.includes(kind) ? `${kind}\n<user>` : [kind, normaliseMessage(message), ...topFrames(stack)].join('\n');
 	return createHash('sha256').update(key).digest('hex');
 }
 
 /** A short title for a group, from its first report. */
 export function groupTitle(kind: string, message: string): string {
+	if (USER_KINDS.includes(kind)) return 'Problems reported by kiosk users';
 	const m = message.replace(/\s+/g, ' ').trim();
 	return (m.length > 160 ? m.slice(0, 157) + '…' : m) || kind;
+}
+
+/**
+ * Whether app version a is newer than b: dot-separated parts compared numerically
+ * where both are numbers ("1.10.0" > "1.9.2"), otherwise as text; a missing b is older.
+ */
+export function newerVersion(a: string | null, b: string | null): boolean {
+	if (!a) return false;
+	if (!b) return true;
+	const pa = a.split(/[.+-]/);
+	const pb = b.split(/[.+-]/);
+	for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+		const x = pa[i] ?? '';
+		const y = pb[i] ?? '';
+		if (x === y) continue;
+		if (/^\d+$/.test(x) && /^\d+$/.test(y)) return Number(x) > Number(y);
+		if (x === '') return false;
+		if (y === '') return true;
+		return x > y;
+	}
+	return false;
 }

@@ -8,6 +8,7 @@
 import { withTenant } from '../db.server.ts';
 import type { ReportInput } from './report-input.ts';
 import { insertReports } from './reports.repo.ts';
+import { metrics } from '../metrics.ts';
 
 interface Waiting {
 	tenantId: string;
@@ -67,9 +68,11 @@ async function commit(tenantId: string, items: Waiting[]): Promise<void> {
 			// A repeated id inside one batch is inserted once; the later copies are duplicates.
 			const first = inserted.has(w.id) && !seen.has(w.id);
 			seen.add(w.id);
+			metrics.reportIngested(first ? 'stored' : 'duplicate');
 			w.resolve(first);
 		}
 	} catch (e) {
+		metrics.reportIngested('error', items.length);
 		for (const w of items) w.reject(e);
 	}
 }

@@ -31,12 +31,13 @@ export interface PendingReport {
 	message: string;
 	stack: string | null;
 	occurredAt: Date;
+	appVersion: string | null;
 }
 
 /** The report if not yet processed, locked so two workers never group it twice. */
 export async function lockPendingReport(tx: Sql, tenantId: string, id: string): Promise<PendingReport | null> {
 	const [row] = await tx<PendingReport[]>`
-		select id, kind, message, body->>'stack' as stack, occurred_at as "occurredAt"
+		select id, kind, message, body->>'stack' as stack, occurred_at as "occurredAt", app_version as "appVersion"
 		from crash_reports where tenant_id = ${tenantId} and id = ${id} and processed_at is null for update`;
 	return row ?? null;
 }
@@ -67,6 +68,29 @@ export interface ReportGroupRow {
 	count: number;
 	kiosks: number;
 	appVersions: string[];
+	status: 'open' | 'resolved';
+	resolvedAt: Date | null;
+	resolvedVersion: string | null;
+}
+
+export async function groupStatus(tx: Sql, id: string): Promise<{ status: 'open' | 'resolved'; resolvedVersion: string | null } | null> {
+	const [row] = await tx<{ status: 'open' | 'resolved'; resolvedVersion: string | null }[]>`
+		select status, resolved_version as "resolvedVersion" from report_groups where id = ${id} for update`;
+	return row ?? null;
+}
+
+/** Resolve, remembering the newest app version among the group's reports (chosen by the caller). */
+export async function markGroupResolved(tx: Sql, id: string, by: string, version: string | null): Promise<void> {
+	await tx`update report_groups set status = 'resolved', resolved_at = now(), resolved_by = ${by}, resolved_version = ${version} where id = ${id}`;
+}
+
+export async function groupVersions(tx: Sql, id: string): Promise<string[]> {
+	const rows = await tx<{ v: string }[]>`select distinct app_version as v from crash_reports where group_id = ${id} and app_version is not null`;
+	return rows.map((r) => r.v);
+}
+
+export async function markGroupOpen(tx: Sql, id: string): Promise<void> {
+	await tx`update report_groups set status = 'open', resolved_at = null, resolved_by = null, resolved_version = null where id = ${id}`;
 }
 
 /** Groups with their counts, affected kiosks and app versions, most recent first. */
@@ -75,7 +99,8 @@ export async function listGroups(sql: Sql, opts: { tenantId?: string; limit: num
 		select g.id, g.tenant_id as "tenantId", g.kind, g.title, g.first_seen as "firstSeen", g.last_seen as "lastSeen",
 		       g.report_count as count,
 		       (select count(distinct r.kiosk_account_id)::int from crash_reports r where r.group_id = g.id) as kiosks,
-		       coalesce((select array_agg(distinct r.app_version order by r.app_version) from crash_reports r where r.group_id = g.id), '{}') as "appVersions"
+		       coalesce((select array_agg(distinct r.app_version order by r.app_version) from crash_reports r where r.group_id = g.id), '{}') as "appVersions",
+		       g.status, g.resolved_at as "resolvedAt", g.resolved_version as "resolvedVersion"
 		from report_groups g
 		${opts.tenantId ? sql`where g.tenant_id = ${opts.tenantId}` : sql``}
 		order by g.last_seen desc limit ${opts.limit}`;
@@ -86,7 +111,8 @@ export async function findGroup(sql: Sql, id: string): Promise<ReportGroupRow | 
 		select g.id, g.tenant_id as "tenantId", g.kind, g.title, g.first_seen as "firstSeen", g.last_seen as "lastSeen",
 		       g.report_count as count,
 		       (select count(distinct r.kiosk_account_id)::int from crash_reports r where r.group_id = g.id) as kiosks,
-		       coalesce((select array_agg(distinct r.app_version order by r.app_version) from crash_reports r where r.group_id = g.id), '{}') as "appVersions"
+		       coalesce((select array_agg(distinct r.app_version order by r.app_version) from crash_reports r where r.group_id = g.id), '{}') as "appVersions",
+		       g.status, g.resolved_at as "resolvedAt", g.resolved_version as "resolvedVersion"
 		from report_groups g where g.id = ${id}`;
 	return row ?? null;
 }

@@ -6,13 +6,14 @@
  * or loses a report.
  */
 import { db, isUuid, withTenant } from '../db.server.ts';
-import { Forbidden, NotFound, RateLimited } from '../errors.ts';
+import { Forbidden, Invalid, NotFound, RateLimited } from '../errors.ts';
+import { writeAudit } from '../audit/audit.ts';
 import { config } from '../config.server.ts';
 import { TokenBucket } from '../web/rate-limit.ts';
 import type { Actor } from '../types.ts';
 import { redactDeep } from './redact.ts';
 import type { ReportInput } from './report-input.ts';
-import { fingerprint, groupTitle } from './fingerprint.ts';
+import { fingerprint, groupTitle, newerVersion } from './fingerprint.ts';
 import * as repo from './reports.repo.ts';
 import { storeReport } from './ingest.ts';
 
@@ -52,6 +53,9 @@ export async function processReport(tenantId: string, reportId: string): Promise
 		if (!r) return 'already';
 		const fp = fingerprint(r.kind, r.message, r.stack);
 		const groupId = await repo.upsertGroup(tx, tenantId, { fingerprint: fp, kind: r.kind, title: groupTitle(r.kind, r.message), seenAt: r.occurredAt });
+		// A resolved group reopens when the fault comes back in a newer app version (issue 11, item 6).
+		const status = await repo.groupStatus(tx, groupId);
+		if (status?.status === 'resolved' && newerVersion(r.appVersion, status.resolvedVersion)) await repo.markGroupOpen(tx, groupId);
 		await repo.markProcessed(tx, tenantId, reportId, fp, groupId);
 		return 'processed';
 	});
@@ -81,5 +85,21 @@ export async function getReportGroup(actor: Actor, groupId: string, samples = 20
 		const group = await repo.findGroup(tx, groupId);
 		if (!group) throw notFound;
 		return { group, reports: await repo.sampleReports(tx, groupId, samples) };
+	});
+}
+
+/** Mark a group of the admin's tenant resolved (as of the newest app version seen) or open again. */
+export async function setReportGroupStatus(actor: Actor, groupId: unknown, status: unknown): Promise<void> {
+	requireAdmin(actor);
+	if (!isUuid(groupId)) throw new NotFound('report_group_not_found', 'That problem group does not exist or has been deleted.');
+	if (status !== 'open' && status !== 'resolved') throw new Invalid('bad_status', 'Choose open or resolved.');
+	await withTenant(actor.tenantId, async (tx) => {
+		const current = await repo.groupStatus(tx, groupId);
+		if (!current) throw new NotFound('report_group_not_found', 'That problem group does not exist or has been deleted.');
+		if (status === 'resolved') {
+			const newest = (await repo.groupVersions(tx, groupId)).reduce<string | null>((best, v) => (newerVersion(v, best) ? v : best), null);
+			await repo.markGroupResolved(tx, groupId, actor.accountId, newest);
+		} else await repo.markGroupOpen(tx, groupId);
+		await writeAudit(tx, actor, { tenantId: actor.tenantId, action: status === 'resolved' ? 'reports.group_resolved' : 'reports.group_reopened', targetType: 'report_group', targetId: groupId, ip: actor.ip ?? null });
 	});
 }

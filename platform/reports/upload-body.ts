@@ -1,5 +1,5 @@
 /**
- * Reading an uploaded report body with hard limits: JSON only, optionally gzip;
+ * Reading an uploaded report body with hard limits (used by platform/reports/upload.ts): JSON only, optionally gzip;
  * at most 256 KB on the wire (Content-Length checked first, then every byte
  * counted while streaming) and 2 MB once inflated. Inflation stops at the cap,
  * so a decompression bomb costs 2 MB of work, not its full size.
@@ -15,16 +15,29 @@ export const MAX_INFLATED_BYTES = 2 * 1024 * 1024;
 
 const tooLarge = () => new TooLarge('report_too_large', 'The report is too large to send.');
 
-/** The body of a report upload as parsed JSON, or a DomainError with a 4xx status. */
-export async function readReportBody(request: Request, limits = { wire: MAX_WIRE_BYTES, inflated: MAX_INFLATED_BYTES }): Promise<unknown> {
-	const type = request.headers.get('content-type') ?? '';
-	if (!/^application\/json\s*(;|$)/i.test(type)) throw new UnsupportedMediaType('unsupported_media_type', 'Send the report as JSON (Content-Type: application/json).');
-	const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
-	if (encoding !== 'identity' && encoding !== 'gzip') throw new UnsupportedMediaType('unsupported_encoding', 'The report may be sent plain or gzip-compressed, nothing else.');
-	const declared = request.headers.get('content-length');
-	if (declared !== null && (!/^\d+$/.test(declared) || Number(declared) > limits.wire)) throw tooLarge();
+/** The request headers an upload is judged by before its body is read. */
+export interface UploadHead {
+	contentType: string | null;
+	contentEncoding: string | null;
+	contentLength: string | null;
+}
 
-	const wire = await readCapped(request, limits.wire);
+type Limits = { wire: number; inflated: number };
+const LIMITS: Limits = { wire: MAX_WIRE_BYTES, inflated: MAX_INFLATED_BYTES };
+
+/** Refuse an upload by its headers (type, encoding, declared size); returns its encoding. */
+export function checkUploadHead(head: UploadHead, limits: Limits = LIMITS): 'identity' | 'gzip' {
+	if (!/^application\/json\s*(;|$)/i.test(head.contentType ?? '')) throw new UnsupportedMediaType('unsupported_media_type', 'Send the report as JSON (Content-Type: application/json).');
+	const encoding = (head.contentEncoding ?? 'identity').trim().toLowerCase();
+	if (encoding !== 'identity' && encoding !== 'gzip') throw new UnsupportedMediaType('unsupported_encoding', 'The report may be sent plain or gzip-compressed, nothing else.');
+	const declared = head.contentLength;
+	if (declared !== null && (!/^\d+$/.test(declared) || Number(declared) > limits.wire)) throw tooLarge();
+	return encoding;
+}
+
+/** The bytes received (at most limits.wire of them, already counted) as parsed JSON. */
+export async function decodeReportBody(encoding: 'identity' | 'gzip', wire: Buffer, limits: Limits = LIMITS): Promise<unknown> {
+	if (wire.length === 0) throw new Invalid('empty_body', 'The report is empty.');
 	let raw = wire;
 	if (encoding === 'gzip') {
 		try {
@@ -48,19 +61,18 @@ export async function readReportBody(request: Request, limits = { wire: MAX_WIRE
 	}
 }
 
-async function readCapped(request: Request, max: number): Promise<Buffer> {
-	if (!request.body) throw new Invalid('empty_body', 'The report is empty.');
-	const reader = request.body.getReader();
-	const chunks: Uint8Array[] = [];
+/**
+ * Collect a body's chunks up to max bytes. Past the cap it keeps draining without
+ * keeping (the server's own body limit bounds that), so the client reads a clean
+ * 413 instead of a reset connection.
+ */
+export async function collectCapped(chunks: AsyncIterable<Uint8Array>, max: number): Promise<Buffer> {
+	const kept: Uint8Array[] = [];
 	let size = 0;
 	try {
-		for (;;) {
-			const { done, value } = await reader.read();
-			if (done) break;
+		for await (const value of chunks) {
 			size += value.byteLength;
-			// Past the cap, keep draining without keeping (adapter-node's BODY_SIZE_LIMIT
-			// bounds it) so the client reads a clean 413 instead of a reset connection.
-			if (size <= max) chunks.push(value);
+			if (size <= max) kept.push(value);
 		}
 	} catch (e) {
 		// adapter-node's own BODY_SIZE_LIMIT ends the stream with an error: still too large.
@@ -68,6 +80,5 @@ async function readCapped(request: Request, max: number): Promise<Buffer> {
 		throw new Invalid('bad_body', 'The report could not be read.');
 	}
 	if (size > max) throw tooLarge();
-	if (size === 0) throw new Invalid('empty_body', 'The report is empty.');
-	return Buffer.concat(chunks, size);
+	return Buffer.concat(kept, size);
 }

@@ -15,6 +15,14 @@ export interface SessionLookup {
 	tenantSlug: string;
 	tenantName: string;
 	passwordMaxAgeDays: number;
+	/** The tenant's IP allow-list for concierge and admin sessions (empty: none). */
+	ipAllowList: string[];
+	/** The tenant's session lifetime in hours, or null for the platform default. */
+	sessionHours: number | null;
+	/** Set by an admin's password reset: the password must be changed first. */
+	mustChangePassword: boolean;
+	/** The tenant is suspended by a platform operator. */
+	tenantSuspended: boolean;
 }
 
 /** Cross-tenant lookup through the auth_find_session() definer function. */
@@ -23,7 +31,9 @@ export async function findSession(sql: Sql, sessionId: string): Promise<SessionL
 		select session_id as "sessionId", tenant_id as "tenantId", account_id as "accountId", app,
 		       expires_at as "expiresAt", role, login_id as "loginId", display_name as "displayName",
 		       disabled_at as "disabledAt", password_changed_at as "passwordChangedAt",
-		       tenant_slug as "tenantSlug", tenant_name as "tenantName", password_max_age_days as "passwordMaxAgeDays"
+		       tenant_slug as "tenantSlug", tenant_name as "tenantName", password_max_age_days as "passwordMaxAgeDays",
+		       ip_allow_list as "ipAllowList", session_hours as "sessionHours",
+		       must_change_password as "mustChangePassword", tenant_suspended as "tenantSuspended"
 		from auth_find_session(${sessionId})`;
 	return row ?? null;
 }
@@ -48,4 +58,10 @@ export async function deleteSession(tx: Sql, id: string): Promise<void> {
 export async function deleteAccountSessions(tx: Sql, accountId: string): Promise<number> {
 	const rows = await tx`delete from sessions where account_id = ${accountId} returning id`;
 	return rows.length;
+}
+
+/** The tenant's session lifetime in hours, or null for the platform default. */
+export async function tenantSessionHours(tx: Sql, tenantId: string): Promise<number | null> {
+	const [row] = await tx<{ h: number | null }[]>`select session_hours as h from tenants where id = ${tenantId}`;
+	return row?.h ?? null;
 }

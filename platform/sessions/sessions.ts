@@ -7,7 +7,18 @@ import { db, withTenant, type Sql } from '../db.server.ts';
 import { writeAudit } from '../audit/audit.ts';
 import type { Actor, AppName } from '../types.ts';
 import { generateSessionToken, isWellFormedToken, sessionIdFromToken } from './token.ts';
-import { deleteAccountSessions, deleteSession, findSession, insertSession, updateSessionExpiry } from './sessions.repo.ts';
+import { deleteAccountSessions, deleteSession, findSession, insertSession, tenantSessionHours, updateSessionExpiry } from './sessions.repo.ts';
+import { ipAllowed } from '../policies/cidr.ts';
+
+const HOUR = 60 * 60 * 1000;
+
+/** A session's sliding lifetime and how much of it may pass before it is pushed back. */
+function lifetime(sessionHours: number | null): { ms: number; renewAfterMs: number } {
+	const { sessionDays, sessionRenewDays } = config();
+	if (sessionHours === null) return { ms: sessionDays * DAY, renewAfterMs: (sessionDays - sessionRenewDays) * DAY };
+	// A tenant's own lifetime (issue 11, item 4) is pushed back once half of it has passed.
+	return { ms: sessionHours * HOUR, renewAfterMs: (sessionHours * HOUR) / 2 };
+}
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -34,7 +45,7 @@ export async function createSession(
 	meta: { ip?: string | null; userAgent?: string | null } = {}
 ): Promise<{ token: string; expiresAt: Date }> {
 	const token = generateSessionToken();
-	const expiresAt = new Date(Date.now() + config().sessionDays * DAY);
+	const expiresAt = new Date(Date.now() + lifetime(await tenantSessionHours(tx, account.tenantId)).ms);
 	await insertSession(tx, {
 		id: sessionIdFromToken(token),
 		tenantId: account.tenantId,
@@ -57,6 +68,8 @@ export async function validateSessionToken(token: unknown, app: AppName, ip?: st
 	const id = sessionIdFromToken(token);
 	const row = await findSession(db(), id);
 	if (!row || row.app !== app) return null;
+	// A suspended tenant's sessions are revoked when it is suspended; this covers a race with that.
+	if (row.tenantSuspended) return null;
 	if (row.disabledAt) {
 		// Disabling revokes sessions; this only covers a race with that revocation.
 		await withTenant(row.tenantId, (tx) => deleteSession(tx, id));
@@ -69,14 +82,18 @@ export async function validateSessionToken(token: unknown, app: AppName, ip?: st
 		await withTenant(row.tenantId, (tx) => deleteSession(tx, id));
 		return null;
 	}
-	const { sessionDays, sessionRenewDays } = config();
-	if (expiresAt.getTime() - now < (sessionDays - sessionRenewDays) * DAY) {
-		expiresAt = new Date(now + sessionDays * DAY);
+	// The tenant's IP allow-list binds concierge and admin sessions on every request,
+	// so a change applies at once (issue 11, item 4). The session stays; a request from
+	// an allowed address may still use it.
+	if (row.app === 'console' && (row.role === 'concierge' || row.role === 'admin') && !ipAllowed(row.ipAllowList, ip)) return null;
+	const life = lifetime(row.sessionHours);
+	if (expiresAt.getTime() - now < life.ms - life.renewAfterMs) {
+		expiresAt = new Date(now + life.ms);
 		fresh = true;
 		await withTenant(row.tenantId, (tx) => updateSessionExpiry(tx, id, expiresAt));
 	}
 	const passwordExpired =
-		row.passwordMaxAgeDays > 0 && row.passwordChangedAt.getTime() + row.passwordMaxAgeDays * DAY < now;
+		row.mustChangePassword || (row.passwordMaxAgeDays > 0 && row.passwordChangedAt.getTime() + row.passwordMaxAgeDays * DAY < now);
 	return {
 		session: { id, expiresAt, fresh, passwordExpired },
 		actor: {

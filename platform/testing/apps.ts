@@ -1,5 +1,5 @@
 /**
- * Starts the built kiosk and console apps (node build) once per test run, on the
+ * Starts the built kiosk and console apps (node <app>/server.js: SvelteKit behind the lean handlers) once per test run, on the
  * test ports, against the test database and LiveKit. Browser and HTTP tests call
  * startApps(); run.ts stops them at the end.
  */
@@ -19,7 +19,8 @@ export const appLogs: Record<string, string[]> = { kiosk: [], console: [] };
 
 function launch(name: 'kiosk' | 'console', port: number): Promise<string> {
 	const origin = `http://127.0.0.1:${port}`;
-	const child = spawn(process.execPath, [root + `${name}/build/index.js`], {
+	// The app's own server (platform/web/server.js): SvelteKit's handler behind the lean handlers.
+	const child = spawn(process.execPath, [root + `${name}/server.js`], {
 		env: {
 			...process.env,
 			PORT: String(port),

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 export const artifactsDir = fileURLToPath(new URL('../../test-results/', import.meta.url));
 
-const FLAGS = [
+export const CHROMIUM_FLAGS = [
 	'--no-sandbox',
 	'--disable-gpu',
 	'--disable-quic',
@@ -27,7 +27,7 @@ const FLAGS = [
 let browser: Promise<Browser> | null = null;
 
 export function launchBrowser(): Promise<Browser> {
-	browser ??= chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: FLAGS });
+	browser ??= chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
 	return browser;
 }
 

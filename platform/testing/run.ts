@@ -8,6 +8,8 @@
  *
  * unit: *.test.ts without services (platform/, and eslint-rules/ for the lint config); db: *.db.test.ts (PostgreSQL, LiveKit);
  * web: kiosk/tests and console/tests (built apps, Chromium).
+ * infra: infra/tests/*.infra.test.ts (network namespaces, Caddy, TURN, several LiveKit
+ * nodes and app instances; root only; the slowest group).
  * With `all`, infra/test.sh has run the lint group first (infra/lint.sh) and names
  * its counts file in LINT_COUNTS: each check is one pass or fail in the closing line.
  */
@@ -30,15 +32,20 @@ const groups: Record<string, { dir: string; pattern: RegExp; ignore?: RegExp }[]
 		{ dir: 'platform', pattern: /\.test\.ts$/, ignore: /\.db\.test\.ts$/ },
 		{ dir: 'eslint-rules', pattern: /\.test\.ts$/ }
 	],
-	db: [{ dir: 'platform', pattern: /\.db\.test\.ts$/ }],
+	db: [
+		{ dir: 'platform', pattern: /\.db\.test\.ts$/ },
+		{ dir: 'infra/tests', pattern: /\.db\.test\.ts$/ }
+	],
 	web: [
 		{ dir: 'kiosk/tests', pattern: /\.test\.ts$/ },
 		{ dir: 'console/tests', pattern: /\.test\.ts$/ }
-	]
+	],
+	// The heavy group: network namespaces (firewall traversal) and the scale-out topology.
+	infra: [{ dir: 'infra/tests', pattern: /\.infra\.test\.ts$/ }]
 };
-const chosen = group === 'all' ? [...groups.unit!, ...groups.db!, ...groups.web!] : groups[group];
+const chosen = group === 'all' ? [...groups.unit!, ...groups.db!, ...groups.web!, ...groups.infra!] : groups[group];
 if (!chosen) {
-	console.error(`unknown group "${group}" (unit, db, web, all)`);
+	console.error(`unknown group "${group}" (unit, db, web, infra, all)`);
 	process.exit(2);
 }
 

@@ -2,9 +2,9 @@
  * The server hooks both apps chain with `sequence`: request id and body limit,
  * then session. Each app's hooks.server.ts is three lines over these.
  */
-import { error, json, redirect, type Cookies, type Handle, type HandleServerError, type RequestEvent } from '@sveltejs/kit';
-import { config } from '../config.server.ts';
-import { validateSessionToken } from '../sessions/sessions.ts';
+import { error, json, redirect, type Cookies, type Handle, type HandleServerError, type RequestEvent, type ServerInit } from '@sveltejs/kit';
+import { ConfigError, config } from '../config.server.ts';
+import { validateSessionToken, type SessionContext } from '../sessions/sessions.ts';
 import type { Actor, AppName, Role } from '../types.ts';
 
 export const cookieName = (app: AppName) => `${app}_session`;
@@ -25,13 +25,93 @@ export function clientIp(event: RequestEvent): string | null {
 	}
 }
 
+/**
+ * Runs once when the app starts (SvelteKit's `init` hook): a bad or missing
+ * variable, or a development secret in production, stops the process here with
+ * a message naming it, before it takes a request.
+ */
+export const checkConfigAtStart: ServerInit = () => {
+	try {
+		config();
+	} catch (e) {
+		if (e instanceof ConfigError) {
+			console.error(`Refusing to start. ${e.message}`);
+			process.exit(78);
+		}
+		throw e;
+	}
+};
+
+/**
+ * The plain rules the hooks below apply, shared with the lean handlers of the built
+ * apps' server (platform/web/lean.ts), which serve a few hot paths without SvelteKit.
+ */
+export interface Refusal {
+	status: number;
+	body: { message: string; code: string };
+}
+
+/** The request id for logs: the caller's (cleaned) or a new one. */
+export const requestIdFrom = (header: string | null | undefined): string => header?.slice(0, 64).replace(/[^\w.-]/g, '') || crypto.randomUUID();
+
+/** A declared body over the apps' limit, refused before anything reads it. */
+export function bodyLimitRefusal(contentLength: string | null | undefined): Refusal | null {
+	if (Number(contentLength ?? 0) > config().bodyLimitBytes) return { status: 413, body: { message: 'The request is too large.', code: 'too_large' } };
+	return null;
+}
+
+/** The refusal of an /api/ request by its session: not signed in, or not one of the roles. */
+export function apiRoleRefusal(actor: Actor | null, roles: readonly Role[]): Refusal | null {
+	if (!actor) return { status: 401, body: { message: 'Please sign in.', code: 'unauthenticated' } };
+	if (!roles.includes(actor.role)) return { status: 403, body: { message: 'Your account cannot open this page.', code: 'forbidden' } };
+	return null;
+}
+
+/** What an /api/ request of a session with an expired password gets (apps with passwordExpiryGuard). */
+export const PASSWORD_EXPIRED: Refusal = { status: 403, body: { message: 'Your password has expired. Change it first.', code: 'password_expired' } };
+
+/** A Set-Cookie value equal to what setSessionCookie (token) or deleteSessionCookie (null) sends. */
+export function sessionCookieHeader(app: AppName, token: string | null, expiresAt?: Date): string {
+	// The attribute order of the `cookie` package SvelteKit serializes with (Max-Age, Path, Expires, HttpOnly, Secure, SameSite).
+	const secure = config().cookieSecure ? '; Secure' : '';
+	if (token === null) return `${cookieName(app)}=; Max-Age=0; Path=/; HttpOnly${secure}; SameSite=Lax`;
+	return `${cookieName(app)}=${encodeURIComponent(token)}; Path=/; Expires=${expiresAt!.toUTCString()}; HttpOnly${secure}; SameSite=Lax`;
+}
+
+/** The session cookie's value from a Cookie header (the first one, as SvelteKit reads it). */
+export function sessionCookieFrom(app: AppName, header: string | null | undefined): string | undefined {
+	if (!header) return undefined;
+	const name = cookieName(app);
+	for (const part of header.split(';')) {
+		const eq = part.indexOf('=');
+		if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+		let v = part.slice(eq + 1).trim();
+		if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) v = v.slice(1, -1);
+		try {
+			return decodeURIComponent(v);
+		} catch {
+			return v;
+		}
+	}
+	return undefined;
+}
+
+/** The session behind a cookie value, and the Set-Cookie to send (pushed-back expiry, or clearing a dead cookie). */
+export async function sessionFromCookie(app: AppName, token: string | undefined, ip: string | null): Promise<{ ctx: SessionContext | null; setCookie: string | null }> {
+	if (token === undefined) return { ctx: null, setCookie: null };
+	const ctx = await validateSessionToken(token, app, ip);
+	if (!ctx) return { ctx: null, setCookie: sessionCookieHeader(app, null) };
+	return { ctx, setCookie: ctx.session.fresh ? sessionCookieHeader(app, token, ctx.session.expiresAt) : null };
+}
+
+/** The body of an unexpected error's answer (logUnexpected below and the lean handlers). */
+export const INTERNAL_MESSAGE = 'Something went wrong on our side. Please try again; if it keeps happening, tell your administrator.';
+
 /** Request id for logs, and the body-size limit checked before anything reads a body. */
 export const requestContext: Handle = async ({ event, resolve }) => {
-	event.locals.requestId = event.request.headers.get('x-request-id')?.slice(0, 64).replace(/[^\w.-]/g, '') || crypto.randomUUID();
-	const length = Number(event.request.headers.get('content-length') ?? 0);
-	if (length > config().bodyLimitBytes) {
-		error(413, { message: 'The request is too large.', code: 'too_large' });
-	}
+	event.locals.requestId = requestIdFrom(event.request.headers.get('x-request-id'));
+	const tooLarge = bodyLimitRefusal(event.request.headers.get('content-length'));
+	if (tooLarge) error(tooLarge.status, tooLarge.body);
 	const response = await resolve(event);
 	response.headers.set('x-request-id', event.locals.requestId);
 	return response;
@@ -64,7 +144,7 @@ export const logUnexpected: HandleServerError = ({ error: e, event, status, mess
 	const requestId = event.locals.requestId ?? 'none';
 	if (status >= 500) console.error(JSON.stringify({ level: 'error', requestId, method: event.request.method, path: event.url.pathname, status, error: e instanceof Error ? e.stack : String(e) }));
 	return {
-		message: status >= 500 ? 'Something went wrong on our side. Please try again; if it keeps happening, tell your administrator.' : message,
+		message: status >= 500 ? INTERNAL_MESSAGE : message,
 		code: status >= 500 ? 'internal' : 'error',
 		requestId
 	};
@@ -77,12 +157,10 @@ export const logUnexpected: HandleServerError = ({ error: e, event, status, mess
 export function requireRole(event: Pick<RequestEvent, 'locals' | 'url'>, roles: readonly Role[]): Actor {
 	const actor = event.locals.actor;
 	const api = event.url.pathname.startsWith('/api/');
-	if (!actor) {
-		if (api) error(401, { message: 'Please sign in.', code: 'unauthenticated' });
-		redirect(303, `/login?next=${encodeURIComponent(event.url.pathname)}`);
-	}
-	if (!roles.includes(actor.role)) error(403, { message: 'Your account cannot open this page.', code: 'forbidden' });
-	return actor;
+	if (!actor && !api) redirect(303, `/login?next=${encodeURIComponent(event.url.pathname)}`);
+	const refusal = apiRoleRefusal(actor, roles);
+	if (refusal) error(refusal.status, refusal.body);
+	return actor!;
 }
 
 /**
@@ -122,7 +200,7 @@ export function passwordExpiryGuard(changePath: string): Handle {
 		if (!event.locals.session?.passwordExpired) return resolve(event);
 		const path = event.url.pathname;
 		if (allowed.has(path) || path.startsWith('/_app/') || path === '/favicon.ico' || path === '/favicon.png' || path === '/robots.txt') return resolve(event);
-		const body = { message: 'Your password has expired. Change it first.', code: 'password_expired' };
+		const body = PASSWORD_EXPIRED.body;
 		const target = `${changePath}?expired=1`;
 		if (path.startsWith('/api/')) return json(body, { status: 403, headers: { 'cache-control': 'no-store' } });
 		const method = event.request.method;

@@ -17,9 +17,15 @@ export function failFrom(e: unknown, refill: Record<string, unknown> = {}): Acti
 	throw e;
 }
 
+/** A DomainError as the status and JSON body of its answer; null for anything else. Used here and by platform/web/lean.ts. */
+export function domainErrorAnswer(e: unknown): { status: number; body: { message: string; code: string } } | null {
+	return isDomainError(e) ? { status: e.status, body: { message: e.message, code: e.code } } : null;
+}
+
 /** For loads and endpoints: a DomainError becomes error(status, { message, code }). */
 export function rethrowHttp(e: unknown): never {
-	if (isDomainError(e)) error(e.status, { message: e.message, code: e.code });
+	const answer = domainErrorAnswer(e);
+	if (answer) error(answer.status, answer.body);
 	throw e;
 }
 

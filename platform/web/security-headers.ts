@@ -13,6 +13,9 @@
  * It also reads away request bodies that no handler read (drainUnread below), so
  * an early refusal never leaves a kept-alive connection stuck.
  *
+ * The lean handlers of the built apps' server send the same headers (apiSecurityHeaders)
+ * and drain unread bodies the same way (platform/web/lean.ts).
+ *
  * HSTS belongs to the TLS proxy in front of the apps (docs/operations.md): the
  * apps themselves speak plain HTTP behind it.
  */
@@ -52,6 +55,27 @@ export function withConnectSources(policy: string, sources: string[]): string {
 	return parts.join('; ');
 }
 
+/** The headers every response gets, whatever it is. */
+function fixedHeaders(app: AppName): [string, string][] {
+	return [
+		['x-content-type-options', 'nosniff'],
+		['x-frame-options', 'DENY'],
+		// same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on
+		// same-origin form posts, which SvelteKit's CSRF check would refuse.
+		['referrer-policy', 'same-origin'],
+		['permissions-policy', PERMISSIONS[app]],
+		['cross-origin-opener-policy', 'same-origin']
+	];
+}
+
+/**
+ * The headers apply() gives an /api/ response that has no policy of its own, as a
+ * list: what the lean handlers of the built apps' server (platform/web/lean.ts) send.
+ */
+export function apiSecurityHeaders(app: AppName): [string, string][] {
+	return [...fixedHeaders(app), ['content-security-policy', NO_CONTENT_CSP], ['cache-control', 'no-store']];
+}
+
 function apply(app: AppName, response: Response, api: boolean, signedIn: boolean): Response {
 	let headers = response.headers;
 	try {
@@ -61,13 +85,7 @@ function apply(app: AppName, response: Response, api: boolean, signedIn: boolean
 		response = new Response(response.body, response);
 		headers = response.headers;
 	}
-	headers.set('x-content-type-options', 'nosniff');
-	headers.set('x-frame-options', 'DENY');
-	// same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on
-	// same-origin form posts, which SvelteKit's CSRF check would refuse.
-	headers.set('referrer-policy', 'same-origin');
-	headers.set('permissions-policy', PERMISSIONS[app]);
-	headers.set('cross-origin-opener-policy', 'same-origin');
+	for (const [k, v] of fixedHeaders(app)) headers.set(k, v);
 	const csp = headers.get('content-security-policy');
 	if (csp) headers.set('content-security-policy', withConnectSources(csp, livekitSources(config().livekit.url)));
 	else headers.set('content-security-policy', NO_CONTENT_CSP);

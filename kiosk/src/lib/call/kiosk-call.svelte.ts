@@ -277,6 +277,8 @@ export class KioskCall {
 			if (d.callId === this.#callId && this.#share === 'off') this.#share = 'requested';
 		});
 		feed.on('account.disabled', () => void this.#lock());
+		// The administrator's fleet view: back to standby (the server ended the call) or reload.
+		feed.on('kiosk.command', (d) => (d.command === 'reload' ? location.reload() : this.#toStandby({ text: MESSAGES.ended, tone: 'info' })));
 		feed.start();
 		const onPageHide = () => (this.#unloading = true);
 		window.addEventListener('pagehide', onPageHide);

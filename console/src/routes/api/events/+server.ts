@@ -1,24 +1,14 @@
-import { callSnapshot, consoleStreamBeat, consoleStreamClosed, consoleStreamOpened } from '$platform/calls/index.ts';
 import { eventStream } from '$platform/events/stream.ts';
+import { EVENTS_ROLES, eventsStreamOptions } from '$platform/events/routes.ts';
 import { requireRole } from '$lib/server/http.ts';
 import type { RequestHandler } from './$types';
 
 /**
  * A concierge's real-time stream (SSE): a snapshot on every connect, then its events;
  * bound to its session. While it is open the concierge counts as connected.
+ * The built app's server answers this path with its lean handler (platform/web/lean.ts); this route serves `vite dev`.
  */
 export const GET: RequestHandler = (event) => {
-	const actor = requireRole(event, ['concierge']);
-	let opened = false;
-	return eventStream(actor, event.locals.session!, {
-		snapshot: async () => {
-			await consoleStreamOpened(actor);
-			opened = true;
-			return callSnapshot(actor);
-		},
-		onBeat: () => consoleStreamBeat(actor),
-		onClose: async () => {
-			if (opened) await consoleStreamClosed(actor);
-		}
-	});
+	const actor = requireRole(event, EVENTS_ROLES.console);
+	return eventStream(actor, event.locals.session!, eventsStreamOptions('console', actor));
 };

@@ -1,0 +1,47 @@
+/**
+ * What each app's `/api/events` stream is, in one place: who may open it and what it
+ * sends and does. Both the SvelteKit route (kept for `vite dev`) and the lean
+ * handler of the built app's server (platform/web/lean.ts) serve it from here.
+ */
+import { callSnapshot, consoleStreamBeat, consoleStreamClosed, consoleStreamOpened } from '../calls/index.ts';
+import { kioskGone, kioskSeen } from '../fleet/fleet.ts';
+import type { Actor, AppName, Role } from '../types.ts';
+import type { StreamOptions } from './stream.ts';
+
+/** The roles that may open each app's stream. */
+export const EVENTS_ROLES: Record<AppName, readonly Role[]> = { kiosk: ['kiosk'], console: ['concierge'] };
+
+/** What the kiosk says about itself when it opens its stream (for the fleet view; validated there). */
+export interface StreamClientMeta {
+	userAgent?: string | null;
+	appVersion?: string | null;
+}
+
+/**
+ * The stream's options for an actor already checked against EVENTS_ROLES: a kiosk's
+ * stream keeps its presence for the fleet view (platform/fleet/fleet.ts); a concierge's
+ * stream keeps the concierge online while it is open (platform/calls/presence.ts).
+ */
+export function eventsStreamOptions(app: AppName, actor: Actor, meta: StreamClientMeta = {}): StreamOptions {
+	if (app === 'kiosk')
+		return {
+			snapshot: async () => {
+				await kioskSeen(actor, true, meta);
+				return callSnapshot(actor);
+			},
+			onBeat: () => kioskSeen(actor, false),
+			onClose: () => kioskGone(actor)
+		};
+	let opened = false;
+	return {
+		snapshot: async () => {
+			await consoleStreamOpened(actor);
+			opened = true;
+			return callSnapshot(actor);
+		},
+		onBeat: () => consoleStreamBeat(actor),
+		onClose: async () => {
+			if (opened) await consoleStreamClosed(actor);
+		}
+	};
+}

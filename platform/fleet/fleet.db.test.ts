@@ -1,0 +1,72 @@
+/**
+ * The fleet view (issue 11, item 1): kiosk states from presence, sessions and calls;
+ * commands delivered to the kiosk's stream; refusals for other tenants, wrong roles
+ * and bad input.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { browserName, commandKiosk, fleet, kioskGone, kioskSeen } from './fleet.ts';
+import { signIn } from '../accounts/sign-in.ts';
+import { makeAccount, makeTenant } from '../testing/factories.ts';
+import { ownerDb } from '../testing/db.ts';
+import { refusal } from '../testing/assert.ts';
+
+const test = suite('fleet');
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+test('kiosk states: online, in a call, offline since, signed out, disabled; concierges listed', async () => {
+	const t = await makeTenant();
+	const admin = await makeAccount(t, { role: 'admin' });
+	const [online, inCall, offline, out, disabled] = await Promise.all(Array.from({ length: 5 }, () => makeAccount(t, { role: 'kiosk' })));
+	const c = await makeAccount(t, { role: 'concierge' });
+	for (const k of [online!, inCall!, offline!]) await signIn('kiosk', { loginId: k.loginId, password: k.password }, { ip: '198.18.4.1', userAgent: UA });
+	await kioskSeen(online!.actor, true, { userAgent: UA, appVersion: '2.3.1' });
+	await kioskSeen(inCall!.actor, true, { userAgent: UA });
+	await kioskSeen(offline!.actor, true, { userAgent: UA });
+	await kioskGone(offline!.actor);
+	await ownerDb()`insert into calls (tenant_id, kiosk_account_id, state, room_name, ring_expires_at) values (${t.id}, ${inCall!.id}, 'ringing', ${'call_' + 'F'.repeat(24) + Date.now().toString(36).slice(-8)}, now() + interval '1 minute')`;
+	await ownerDb()`update accounts set disabled_at = now() where id = ${disabled!.id}`;
+	const f = await fleet(admin.actor);
+	const by = Object.fromEntries(f.kiosks.map((k) => [k.id, k]));
+	assert.is(by[online!.id]!.state, 'online');
+	assert.is(by[online!.id]!.appVersion, '2.3.1');
+	assert.is(by[online!.id]!.browser, 'Chrome 131');
+	assert.is(by[inCall!.id]!.state, 'in_call');
+	assert.is(by[offline!.id]!.state, 'offline');
+	assert.ok(by[offline!.id]!.offlineSince);
+	assert.is(by[out!.id]!.state, 'signed_out');
+	assert.is(by[disabled!.id]!.state, 'disabled');
+	assert.equal(
+		f.concierges.map((x) => [x.id, x.state]),
+		[[c.id, 'offline']]
+	);
+	// Stale presence: seen over a minute ago counts as offline.
+	await ownerDb()`update kiosk_presence set last_seen_at = now() - interval '2 minutes' where account_id = ${online!.id}`;
+	assert.is((await fleet(admin.actor)).kiosks.find((k) => k.id === online!.id)!.state, 'offline');
+});
+
+test('commands reach the kiosk as an event and are audited; refusals change nothing', async () => {
+	const t = await makeTenant();
+	const admin = await makeAccount(t, { role: 'admin' });
+	const k = await makeAccount(t, { role: 'kiosk' });
+	const c = await makeAccount(t, { role: 'concierge' });
+	const other = await makeAccount(await makeTenant(), { role: 'admin' });
+	const count = async () => (await ownerDb()`select count(*)::int as n from audit_log where tenant_id = ${t.id} and action = 'fleet.kiosk_command'`)[0]!.n as number;
+	assert.equal(await commandKiosk(admin.actor, k.id, 'reload'), { endedCalls: 0 });
+	assert.is(await count(), 1);
+	assert.is((await refusal(commandKiosk(other.actor, k.id, 'reload'))).status, 404, 'another tenant');
+	assert.is((await refusal(commandKiosk(admin.actor, c.id, 'reload'))).status, 404, 'not a kiosk');
+	for (const who of [c.actor, k.actor]) assert.is((await refusal(commandKiosk(who, k.id, 'reload'))).code, 'admin_only');
+	for (const bad of ['explode', '', null]) assert.is((await refusal(commandKiosk(admin.actor, k.id, bad))).status, 400);
+	assert.is((await refusal(commandKiosk(admin.actor, 'nope', 'reload'))).status, 400);
+	assert.is((await refusal(fleet(c.actor))).code, 'admin_only');
+	assert.is(await count(), 1);
+});
+
+test('browserName', () => {
+	assert.is(browserName(UA), 'Chrome 131');
+	assert.is(browserName('Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1'), 'Safari 17');
+	assert.is(browserName(null), null);
+});
+
+test.run();
