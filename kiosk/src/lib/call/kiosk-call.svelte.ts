@@ -278,7 +278,7 @@ export class KioskCall {
 		});
 		feed.on('account.disabled', () => void this.#lock());
 		// The administrator's fleet view: back to standby (the server ended the call) or reload.
-		feed.on('kiosk.command', (d) => (d.command === 'reload' ? location.reload() : this.#toStandby({ text: MESSAGES.ended, tone: 'info' })));
+		feed.on('kiosk.command', (d) => (d.command === 'reload' ? location.reload() : this.#toStandby({ text: MESSAGES.ended, code: 'ended', tone: 'info' })));
 		feed.start();
 		const onPageHide = () => (this.#unloading = true);
 		window.addEventListener('pagehide', onPageHide);
