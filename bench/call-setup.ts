@@ -7,6 +7,9 @@
  * concierge answers the moment the call appears (a page observer clicks Accept),
  * so the figure is the system's, not a person's reaction time.
  *
+ * Run twice: for a tenant with end-to-end encryption off (`call_setup_ms`) and on
+ * (`call_setup_e2ee_ms`, LiveKit E2EE with the per-call key), each over the runs.
+ *
  * Same environment as bench/ring.ts (the TEST_SLOT's services and database, its
  * own app processes). LiveKit's webhooks go to the test console port, which is
  * not running here, so the webhook guard is not part of this measurement.
@@ -19,14 +22,16 @@ export default async function callSetup(out: (line: Record<string, unknown>) => 
 	const { makeAccount, makeTenant } = await import('../platform/testing/factories.ts');
 	const { launchBrowser, closeBrowser } = await import('../platform/testing/browser.ts');
 	const { closeDb } = await import('../platform/db.server.ts');
-	const { closeOwnerDb } = await import('../platform/testing/db.ts');
+	const { closeOwnerDb, ownerDb } = await import('../platform/testing/db.ts');
 	const { newContext, signInPage } = await import('../kiosk/tests/call-helpers.ts');
 
 	const kioskApp = await startApp('kiosk', env.kioskPort);
 	const consoleApp = await startApp('console', env.consolePort);
 	const browser = await launchBrowser();
 	try {
+		for (const e2ee of [false, true]) {
 		const tenant = await makeTenant({ name: 'Call set-up bench' });
+		await ownerDb()`update tenants set e2ee = ${e2ee} where id = ${tenant.id}`;
 		const kiosk = await makeAccount(tenant, { role: 'kiosk' });
 		const concierge = await makeAccount(tenant, { role: 'concierge' });
 		const k = await (await newContext(browser)).newPage();
@@ -71,7 +76,10 @@ export default async function callSetup(out: (line: Record<string, unknown>) => 
 			await k.waitForTimeout(500);
 		}
 		times.sort((a, b) => a - b);
-		out({ metric: 'call_setup_ms', p50: percentile(times, 50), p95: percentile(times, 95), n: times.length, min: times[0], max: times[times.length - 1] });
+		out({ metric: e2ee ? 'call_setup_e2ee_ms' : 'call_setup_ms', e2ee, p50: percentile(times, 50), p95: percentile(times, 95), n: times.length, min: times[0], max: times[times.length - 1] });
+		await k.context().close();
+		await c.context().close();
+		}
 	} finally {
 		await closeBrowser();
 		await Promise.all([stopChild(kioskApp.child), stopChild(consoleApp.child)]);

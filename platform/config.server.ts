@@ -19,6 +19,11 @@ export interface Config {
 	metricsToken: string | null;
 	/** The worker's health and metrics listener (WORKER_HEALTH_PORT; 0 or unset: none). */
 	workerHealth: { host: string; port: number };
+	/**
+	 * Derives each call's end-to-end media key (HMAC-SHA256 of the call id): nothing
+	 * is stored, and LiveKit never holds it (so the SFU cannot derive the keys).
+	 */
+	e2eeSecret: string;
 	redisUrl: string | null;
 	/** Sessions: lifetime and the point at which use pushes expiry back (Lucia guide: 30/15 days). */
 	sessionDays: number;
@@ -61,7 +66,7 @@ export class ConfigError extends Error {}
  * The development secrets of infra/env.sh and the defaults below. A production
  * process refuses to start with any of them (or with a URL that embeds one).
  */
-export const DEVELOPMENT_SECRETS: readonly string[] = ['owner-dev-password', 'app-dev-password', 'ops-dev-password', 'concierge-dev-secret-0123456789abcdef0123', 'concierge-dev-metrics-token-0123456789', 'devkey'];
+export const DEVELOPMENT_SECRETS: readonly string[] = ['owner-dev-password', 'app-dev-password', 'ops-dev-password', 'concierge-dev-secret-0123456789abcdef0123', 'concierge-dev-metrics-token-0123456789', 'concierge-dev-e2ee-secret-0123456789abcdef', 'devkey'];
 
 /** Production mode: NODE_ENV=production or CONCIERGE_ENV=production (systemd units and the Helm chart set both). */
 export function isProduction(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -130,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			apiSecret: str('LIVEKIT_API_SECRET', dev ? 'concierge-dev-secret-0123456789abcdef0123' : undefined)
 		},
 		databaseSocketDir: env.DATABASE_SOCKET_DIR || null,
+		e2eeSecret: str('E2EE_SECRET', dev ? 'concierge-dev-e2ee-secret-0123456789abcdef' : undefined),
 		redisUrl: env.REDIS_URL || null,
 		metricsToken: env.METRICS_TOKEN || null,
 		workerHealth: { host: env.WORKER_HEALTH_HOST || '127.0.0.1', port: int('WORKER_HEALTH_PORT', 0, 0, 65535) },
@@ -163,11 +169,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	if (config.metricsToken !== null && config.metricsToken.length < 24) problems.push('METRICS_TOKEN must be at least 24 characters');
 	if (!dev) {
 		if (!config.metricsToken) problems.push('METRICS_TOKEN is required');
-		for (const name of developmentSecretsIn(env, ['DATABASE_URL', 'DATABASE_OPS_URL', 'DATABASE_OWNER_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'REDIS_URL', 'METRICS_TOKEN']))
+		for (const name of developmentSecretsIn(env, ['DATABASE_URL', 'DATABASE_OPS_URL', 'DATABASE_OWNER_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'REDIS_URL', 'METRICS_TOKEN', 'E2EE_SECRET']))
 			problems.push(`${name} holds a development secret from infra/env.sh; production needs its own (infra/prod/install.sh generates them)`);
 	}
 	if (!/^[a-z][a-z0-9-]{0,62}$/.test(config.jobs.queue)) problems.push('JOBS_QUEUE must be lower-case letters, digits and dashes');
 	if (config.livekit.apiSecret && config.livekit.apiSecret.length < 32) problems.push('LIVEKIT_API_SECRET must be at least 32 characters');
+	if (config.e2eeSecret && config.e2eeSecret.length < 32) problems.push('E2EE_SECRET must be at least 32 characters');
+	if (config.e2eeSecret && config.e2eeSecret === config.livekit.apiSecret) problems.push('E2EE_SECRET must differ from LIVEKIT_API_SECRET (the SFU must not be able to derive media keys)');
 	if (env.REDIS_URL) url('REDIS_URL', ['redis:', 'rediss:']);
 	if (config.sessionRenewDays >= config.sessionDays) problems.push('SESSION_RENEW_DAYS must be less than SESSION_DAYS');
 	if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

@@ -15,7 +15,7 @@ test('production requires its secrets and names what is missing', () => {
 		assert.unreachable();
 	} catch (e) {
 		assert.instance(e, ConfigError);
-		for (const v of ['DATABASE_URL', 'LIVEKIT_URL', 'LIVEKIT_API_SECRET']) assert.match((e as Error).message, v);
+		for (const v of ['DATABASE_URL', 'LIVEKIT_URL', 'LIVEKIT_API_SECRET', 'E2EE_SECRET']) assert.match((e as Error).message, v);
 	}
 });
 
@@ -34,7 +34,8 @@ const production = {
 	LIVEKIT_URL: 'wss://lk.example.com',
 	LIVEKIT_API_KEY: 'APIab12cd34',
 	LIVEKIT_API_SECRET: 's'.repeat(40),
-	METRICS_TOKEN: 'm'.repeat(32)
+	METRICS_TOKEN: 'm'.repeat(32),
+	E2EE_SECRET: 'e'.repeat(32)
 };
 
 test('production mode: NODE_ENV=production or CONCIERGE_ENV=production', () => {

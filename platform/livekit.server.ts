@@ -52,7 +52,8 @@ export async function mintJoinToken(r: TokenRequest): Promise<string> {
 		roomList: false,
 		canSubscribe: true,
 		canPublish: true,
-		canPublishData: true,
+		// No data messages: nothing in a call can carry input to the other side (issue 12: no remote-input path).
+		canPublishData: false,
 		canPublishSources: r.sources,
 		canUpdateOwnMetadata: false
 	});

@@ -22,9 +22,6 @@ import { startApps, type Apps } from '../../platform/testing/apps.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { signIn } from '../../platform/accounts/sign-in.ts';
 
-/** A Buffer as fetch's BodyInit (its own bytes, not a view of a shared pool). */
-const asBody = (b: string | Buffer): BodyInit => (typeof b === 'string' ? b : new Uint8Array(b));
-
 const test = suite('fuzz every endpoint');
 let apps: Apps;
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -313,11 +310,11 @@ async function fuzz(t: Target, tenant: { id: string }, platform: { id: string })
 			let body: string | Buffer;
 			let type: string | undefined;
 			if (t.kind === 'json' && Math.random() < 0.75) {
-				body = asBody(jsonBody(t.fields));
+				body = jsonBody(t.fields);
 				type = Math.random() < 0.6 ? pick(['application/json', 'application/json; charset=utf-8']) : pick(CONTENT_TYPES);
 			} else {
 				const f = formBody(t.fields);
-				body = asBody(f.body);
+				body = f.body;
 				type = f.type;
 			}
 			const r = await fire(origin, t.path, cookie, typeof body === 'string' ? body : new Uint8Array(body), type);

@@ -13,11 +13,11 @@
 
 
 # The development secrets of infra/env.sh (also in platform/config.server.ts).
-DEV_SECRETS=(owner-dev-password app-dev-password ops-dev-password concierge-dev-secret-0123456789abcdef0123 concierge-dev-metrics-token-0123456789 devkey)
+DEV_SECRETS=(owner-dev-password app-dev-password ops-dev-password concierge-dev-secret-0123456789abcdef0123 concierge-dev-metrics-token-0123456789 concierge-dev-e2ee-secret-0123456789abcdef devkey)
 
 # Variables a production host must have; check_prod_env names each one missing.
 PROD_REQUIRED=(DB_OWNER_PASSWORD DB_APP_PASSWORD DB_OPS_PASSWORD DATABASE_URL DATABASE_OPS_URL DATABASE_OWNER_URL
-  LIVEKIT_URL LIVEKIT_API_URL LIVEKIT_API_KEY LIVEKIT_API_SECRET METRICS_TOKEN
+  LIVEKIT_URL LIVEKIT_API_URL LIVEKIT_API_KEY LIVEKIT_API_SECRET METRICS_TOKEN E2EE_SECRET
   KIOSK_HOST CONSOLE_HOST LIVEKIT_HOST TURN_HOST TLS_MODE PUBLIC_IP
   KIOSK_UPSTREAMS CONSOLE_UPSTREAMS LIVEKIT_UPSTREAMS
   LIVEKIT_PORT LIVEKIT_TCP_PORT LIVEKIT_UDP_PORT LIVEKIT_PROMETHEUS_PORT TURN_TLS_PORT TURN_UDP_PORT
@@ -104,6 +104,7 @@ TURN_UDP_PORT=3478
 TURN_CERT_FILE=/etc/concierge/turn.crt
 TURN_KEY_FILE=/etc/concierge/turn.key
 METRICS_TOKEN=$(gen_secret 30)
+E2EE_SECRET=$(gen_secret 36)
 COOKIE_SECURE=true
 # adapter-node: the client address comes from Caddy's X-Forwarded-For (one proxy).
 ADDRESS_HEADER=X-Forwarded-For

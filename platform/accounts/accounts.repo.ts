@@ -186,6 +186,11 @@ export async function markEnabled(tx: Sql, accountId: string): Promise<void> {
 	await tx`update accounts set disabled_at = null, disabled_by = null, failed_attempts = 0, locked_until = null, updated_at = now() where id = ${accountId}`;
 }
 
+/** The account must change its password at the next sign-in (a first admin, a reset). */
+export async function setMustChangePassword(tx: Sql, id: string): Promise<void> {
+	await tx`update accounts set must_change_password = true where id = ${id}`;
+}
+
 export async function getPreferredLocale(tx: Sql, id: string): Promise<string | null> {
 	const [row] = await tx<{ locale: string | null }[]>`select preferred_locale as locale from accounts where id = ${id}`;
 	return row?.locale ?? null;
@@ -194,9 +199,4 @@ export async function getPreferredLocale(tx: Sql, id: string): Promise<string | 
 export async function setPreferredLocale(tx: Sql, id: string, locale: string): Promise<boolean> {
 	const rows = await tx`update accounts set preferred_locale = ${locale} where id = ${id} returning id`;
 	return rows.length === 1;
-}
-
-/** The account must change its password at the next sign-in (a first admin, a reset). */
-export async function setMustChangePassword(tx: Sql, id: string): Promise<void> {
-	await tx`update accounts set must_change_password = true where id = ${id}`;
 }

@@ -54,7 +54,11 @@ export type AuditAction =
 	| 'tenant.created'
 	| 'tenant.suspended'
 	| 'tenant.resumed'
-	| 'fleet.kiosk_command';
+	| 'fleet.kiosk_command'
+	| 'call.share_request_blocked'
+	| 'call.blinder_changed'
+	| 'tenant.blinder_changed'
+	| 'tenant.encryption_changed';
 
 export interface AuditEntry {
 	tenantId: string;

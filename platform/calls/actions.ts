@@ -7,7 +7,7 @@ import type { Actor } from '../types.ts';
 import { requireRole } from './common.ts';
 import type { CallAction, CallActions, ConciergeAction, KioskAction } from './contract.ts';
 import { acceptCall, cancelCall, hangUpCall } from './lifecycle.ts';
-import { answerScreenRequest, reportShare, requestKioskScreen } from './sharing.ts';
+import { answerScreenRequest, reportBlinder, reportShare, requestKioskScreen } from './sharing.ts';
 import { issueCallToken } from './tokens.ts';
 
 type Handler<A extends CallAction> = (actor: Actor, callId: string, body: Record<string, unknown>) => Promise<CallActions[A]['result']>;
@@ -16,7 +16,8 @@ const KIOSK: { [A in KioskAction]: Handler<A> } = {
 	cancel: (a, id) => cancelCall(a, id),
 	hangup: (a, id) => hangUpCall(a, id),
 	token: (a, id) => issueCallToken(a, id),
-	consent: (a, id, b) => answerScreenRequest(a, id, b.consent),
+	consent: (a, id, b) => answerScreenRequest(a, id, b.consent, b.allowMore),
+	blinder: (a, id, b) => reportBlinder(a, id, b.regions),
 	share: (a, id, b) => reportShare(a, id, b.state)
 };
 

@@ -25,8 +25,10 @@ import {
 	identityOf,
 	issueCallToken,
 	listCalls,
+	reportBlinder,
 	reportShare,
 	requestKioskScreen,
+	setPrivacyPolicy,
 	setAvailability,
 	sweepCalls
 } from './index.ts';
@@ -167,6 +169,8 @@ test('kiosk screen share: only the kiosk answers; consent opens the grant; stop 
 	assert.is(await code(answerScreenRequest(kiosk.actor, call.id, 'yes')), 'bad_consent');
 	await answerScreenRequest(kiosk.actor, call.id, false);
 	assert.equal((await grants((await issueCallToken(kiosk.actor, call.id)).token)).video?.canPublishSources, ['camera', 'microphone']);
+	assert.is(await code(requestKioskScreen(c1.actor, call.id)), 'share_refused_recently', 'a refusal cannot be asked again at once');
+	await ownerDb()`update calls set share_refused_at = now() - interval '61 seconds' where id = ${call.id}`;
 	await requestKioskScreen(c1.actor, call.id);
 	await answerScreenRequest(kiosk.actor, call.id, true);
 	assert.equal((await grants((await issueCallToken(kiosk.actor, call.id)).token)).video?.canPublishSources, ['camera', 'microphone', 'screen_share']);
@@ -177,9 +181,108 @@ test('kiosk screen share: only the kiosk answers; consent opens the grant; stop 
 	await reportShare(kiosk.actor, call.id, 'off');
 	assert.equal((await grants((await issueCallToken(kiosk.actor, call.id)).token)).video?.canPublishSources, ['camera', 'microphone'], 'stop withdraws consent');
 	const actions = await auditActions(tenant.id);
-	for (const a of ['call.share_requested', 'call.share_refused', 'call.share_consented', 'call.share_started', 'call.share_paused', 'call.share_stopped'])
+	for (const a of ['call.share_requested', 'call.share_refused', 'call.share_request_blocked', 'call.share_consented', 'call.share_started', 'call.share_paused', 'call.share_stopped'])
 		assert.ok(actions.includes(a), `audit has ${a}`);
 	await hangUpCall(kiosk.actor, call.id);
+});
+
+test('consent limits: 60 s after a refusal; a third request needs the shopper to allow more; nobody else can allow it', async () => {
+	const { tenant, kiosk, c1, c2 } = await store();
+	const call = await createCall(kiosk.actor);
+	await acceptCall(c1.actor, call.id);
+	const [row] = await ownerDb()`select share_requests from calls where id = ${call.id}`;
+	assert.is(row!.share_requests, 0);
+	await requestKioskScreen(c1.actor, call.id);
+	assert.is(await code(requestKioskScreen(c1.actor, call.id)), 'already_requested', 'no second dialog on top of an open one');
+	await answerScreenRequest(kiosk.actor, call.id, false);
+	const blocked = await requestKioskScreen(c1.actor, call.id).catch((e: { code: string; status: number; message: string }) => e);
+	assert.is((blocked as { status: number }).status, 429);
+	assert.match((blocked as { message: string }).message, /ask again in (59|60) s/);
+	// 59 s later: still blocked; 61 s: allowed.
+	await ownerDb()`update calls set share_refused_at = now() - interval '59 seconds' where id = ${call.id}`;
+	assert.is(await code(requestKioskScreen(c1.actor, call.id)), 'share_refused_recently');
+	await ownerDb()`update calls set share_refused_at = now() - interval '61 seconds' where id = ${call.id}`;
+	await requestKioskScreen(c1.actor, call.id);
+	assert.is(await code(answerScreenRequest(kiosk.actor, call.id, true, 'yes')), 'bad_consent', 'allowMore is a boolean');
+	await answerScreenRequest(kiosk.actor, call.id, true);
+	await reportShare(kiosk.actor, call.id, 'off');
+	assert.is(await code(requestKioskScreen(c1.actor, call.id)), 'share_requests_exhausted', 'the third request needs leave from the shopper');
+	assert.is(await code(requestKioskScreen(c1.actor, call.id)), 'share_requests_exhausted', 'and asking again changes nothing');
+	// The concierge cannot give itself leave: the consent action is the kiosk's only.
+	assert.is(await code(answerScreenRequest(c1.actor, call.id, true, true)), 'wrong_role');
+	const [after] = await ownerDb()`select share_more_allowed, kiosk_share from calls where id = ${call.id}`;
+	assert.is(after!.share_more_allowed, false);
+	assert.is(after!.kiosk_share, 'off');
+	await hangUpCall(kiosk.actor, call.id);
+
+	// A second call: the shopper allows further requests when answering the second one.
+	const call2 = await createCall(kiosk.actor);
+	await acceptCall(c2.actor, call2.id);
+	await requestKioskScreen(c2.actor, call2.id);
+	await answerScreenRequest(kiosk.actor, call2.id, true);
+	await reportShare(kiosk.actor, call2.id, 'off');
+	await requestKioskScreen(c2.actor, call2.id);
+	await answerScreenRequest(kiosk.actor, call2.id, true, true);
+	await reportShare(kiosk.actor, call2.id, 'off');
+	await requestKioskScreen(c2.actor, call2.id);
+	const [r2] = await ownerDb()`select share_requests, kiosk_share from calls where id = ${call2.id}`;
+	assert.is(r2!.share_requests, 3);
+	assert.is(r2!.kiosk_share, 'requested', 'the third request reached the kiosk');
+	await hangUpCall(kiosk.actor, call2.id);
+	const actions = await auditActions(tenant.id);
+	assert.is(actions.filter((a) => a === 'call.share_request_blocked').length, 4, 'each blocked request is audited');
+	assert.is(actions.filter((a) => a === 'call.share_requested').length, 5);
+});
+
+test('blinder: the kiosk reports its regions (validated, audited, the concierge learns only the count); admin fixed regions ride in the kiosk token', async () => {
+	const { tenant, kiosk, c1, admin } = await store();
+	const call = await createCall(kiosk.actor);
+	await acceptCall(c1.actor, call.id);
+	assert.is(await code(setPrivacyPolicy(c1.actor, { blinderRegions: [] })), 'wrong_role');
+	assert.is(await code(setPrivacyPolicy(admin.actor, { blinderRegions: [{ x: 0.5, y: 0, w: 0.6, h: 0.1 }] })), 'bad_regions', 'must lie within the screen');
+	assert.is(await code(setPrivacyPolicy(admin.actor, { blinderRegions: 'all' })), 'bad_regions');
+	assert.is(await code(setPrivacyPolicy(admin.actor, { e2ee: 'yes' })), 'bad_e2ee');
+	const fixed = [{ x: 0, y: 0.9, w: 1, h: 0.1 }];
+	await setPrivacyPolicy(admin.actor, { blinderRegions: fixed });
+	assert.equal((await issueCallToken(kiosk.actor, call.id)).blinderRegions, fixed);
+	assert.equal((await issueCallToken(c1.actor, call.id)).blinderRegions, [], 'the concierge is not told where the regions are');
+	assert.is(await code(reportBlinder(c1.actor, call.id, [])), 'wrong_role');
+	assert.is(await code(reportBlinder(kiosk.actor, call.id, [{ x: -1, y: 0, w: 1, h: 1 }])), 'bad_regions');
+	assert.is(await code(reportBlinder(kiosk.actor, call.id, Array.from({ length: 21 }, () => ({ x: 0, y: 0, w: 0.1, h: 0.1 })))), 'bad_regions');
+	const got: unknown[] = [];
+	const off = await subscribe({ tenantId: tenant.id, accountId: c1.id, role: 'concierge' }, (d) => got.push(d.event));
+	await reportBlinder(kiosk.actor, call.id, [{ x: 0.1, y: 0.1, w: 0.2, h: 0.2 }]);
+	await new Promise((r) => setTimeout(r, 300));
+	off();
+	assert.ok(
+		got.some((e) => JSON.stringify(e).includes('"fixed":1') && JSON.stringify(e).includes('"shopper":1')),
+		`the concierge hears a region is hidden: ${JSON.stringify(got)}`
+	);
+	const actions = await auditActions(tenant.id);
+	assert.ok(actions.includes('call.blinder_changed'));
+	assert.ok(actions.includes('tenant.blinder_changed'));
+	await hangUpCall(kiosk.actor, call.id);
+});
+
+test('E2EE key: only for the two parties of an answered call, per call, only when the tenant policy is on', async () => {
+	const { kiosk, c1, c2, admin } = await store();
+	const call = await createCall(kiosk.actor);
+	await acceptCall(c1.actor, call.id);
+	assert.ok((await issueCallToken(kiosk.actor, call.id)).e2eeKey, 'a new tenant has E2EE on by default');
+	await setPrivacyPolicy(admin.actor, { e2ee: false });
+	assert.is((await issueCallToken(kiosk.actor, call.id)).e2eeKey, null, 'off: no key');
+	await setPrivacyPolicy(admin.actor, { e2ee: true });
+	const k = (await issueCallToken(kiosk.actor, call.id)).e2eeKey;
+	assert.ok(k && k.length >= 43, 'a 256-bit key');
+	assert.is((await issueCallToken(c1.actor, call.id)).e2eeKey, k, 'both parties hold the same key');
+	assert.is(await code(issueCallToken(c2.actor, call.id)), 'not_your_call', 'another concierge gets neither token nor key');
+	const [logged] = await ownerDb()`select count(*)::int as n from audit_log where detail::text like ${'%' + k + '%'}`;
+	assert.is(logged!.n, 0, 'the key is in no audit row');
+	await hangUpCall(kiosk.actor, call.id);
+	const call2 = await createCall(kiosk.actor);
+	await acceptCall(c2.actor, call2.id);
+	assert.is.not((await issueCallToken(kiosk.actor, call2.id)).e2eeKey, k, 'a fresh key per call');
+	await hangUpCall(kiosk.actor, call2.id);
 });
 
 test('attacks: another tenant cannot list, read, accept, hang up or get a token; a kiosk cannot accept', async () => {

@@ -1,6 +1,6 @@
 /** All SQL for calls, presence and issued call tokens. Every function runs inside withTenant(). */
 import type { Sql } from '../db.server.ts';
-import type { CallState, EndReason, KioskConsent, PresenceState, SharePermissions } from './contract.ts';
+import type { BlinderRegion, CallState, EndReason, KioskConsent, PresenceState, SharePermissions } from './contract.ts';
 
 export type { CallState, SharePermissions };
 export type KioskShare = KioskConsent;
@@ -292,4 +292,51 @@ export async function recordWebhookEvent(sql: Sql, id: string): Promise<boolean>
 export async function findCallByRoom(sql: Sql, room: string): Promise<{ callId: string; tenantId: string } | null> {
 	const [row] = await sql<{ callId: string; tenantId: string }[]>`select call_id as "callId", tenant_id as "tenantId" from calls_find_by_room(${room})`;
 	return row ?? null;
+}
+
+// --- screen-share consent limits and the tenant's privacy policy (issue 12) ---------
+
+export interface ShareRequestState {
+	requests: number;
+	/** Seconds since the last refusal (null: never refused in this call). */
+	refusedAgo: number | null;
+	moreAllowed: boolean;
+}
+
+export async function getShareRequestState(tx: Sql, id: string): Promise<ShareRequestState | null> {
+	const [row] = await tx<ShareRequestState[]>`
+		select share_requests as requests, share_more_allowed as "moreAllowed",
+			extract(epoch from (now() - share_refused_at))::float8 as "refusedAgo"
+		from calls where id = ${id}`;
+	return row ?? null;
+}
+
+export async function countShareRequest(tx: Sql, id: string): Promise<void> {
+	await tx`update calls set share_requests = share_requests + 1 where id = ${id}`;
+}
+
+export async function recordShareAnswer(tx: Sql, id: string, consent: boolean, allowMore: boolean): Promise<void> {
+	await tx`
+		update calls set
+			share_refused_at = case when ${consent} then share_refused_at else now() end,
+			share_more_allowed = share_more_allowed or ${allowMore}
+		where id = ${id}`;
+}
+
+export interface PrivacyPolicy {
+	blinderRegions: BlinderRegion[];
+	e2ee: boolean;
+}
+
+export async function getPrivacyPolicy(tx: Sql, tenantId: string): Promise<PrivacyPolicy> {
+	const [row] = await tx<PrivacyPolicy[]>`select blinder_regions as "blinderRegions", e2ee from tenants where id = ${tenantId}`;
+	return row ?? { blinderRegions: [], e2ee: false };
+}
+
+export async function setBlinderRegions(tx: Sql, tenantId: string, regions: BlinderRegion[]): Promise<void> {
+	await tx`update tenants set blinder_regions = ${tx.json(regions as unknown as Parameters<Sql['json']>[0])} where id = ${tenantId}`;
+}
+
+export async function setE2ee(tx: Sql, tenantId: string, on: boolean): Promise<void> {
+	await tx`update tenants set e2ee = ${on} where id = ${tenantId}`;
 }

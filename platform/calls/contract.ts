@@ -81,6 +81,21 @@ export interface Connection {
 	url: string;
 	token: string;
 	identity: string;
+	/**
+	 * The call's end-to-end media key (base64url), only for the call's two parties,
+	 * only over TLS with their token; null when the tenant's policy has E2EE off.
+	 */
+	e2eeKey?: string | null;
+	/** For the kiosk: the tenant's fixed regions, blinded on every share of its screen. */
+	blinderRegions?: BlinderRegion[];
+}
+
+/** A rectangle of the shared screen, in fractions (0..1) of its width and height. */
+export interface BlinderRegion {
+	x: number;
+	y: number;
+	w: number;
+	h: number;
 }
 
 /** Timings both clients need to behave like the server. */
@@ -118,6 +133,8 @@ export interface EventMap {
 	'call.share_requested': { callId: string; conciergeName: string | null };
 	'call.share_answered': { callId: string; consent: boolean };
 	'call.share_state': { callId: string; by: Party; state: ShareReport };
+	/** To the parties: how many regions of the kiosk's shared screen are blinded (fixed by the admin, and the shopper's own). */
+	'call.blinder': { callId: string; fixed: number; shopper: number };
 	/** To every kiosk and concierge of the tenant. */
 	presence: TenantPresence;
 	/** To one concierge: the platform changed its state, and why. */
@@ -146,6 +163,12 @@ export interface ApiError {
 
 export interface ConsentBody {
 	consent: boolean;
+	/** The shopper allows the concierge to ask again after a second request (only a touch on the kiosk sets it). */
+	allowMore?: boolean;
+}
+export interface BlinderBody {
+	/** The shopper's own regions (the tenant's fixed ones are not reported). */
+	regions: BlinderRegion[];
 }
 export interface ShareBody {
 	state: ShareReport;
@@ -170,8 +193,9 @@ export interface CallActions {
 	token: { body: Record<string, never>; result: Connection };
 	consent: { body: ConsentBody; result: CallView };
 	share: { body: ShareBody; result: CallView };
+	blinder: { body: BlinderBody; result: CallView };
 	'request-screen': { body: Record<string, never>; result: CallView };
 }
 export type CallAction = keyof CallActions;
-export type KioskAction = Extract<CallAction, 'cancel' | 'hangup' | 'token' | 'consent' | 'share'>;
+export type KioskAction = Extract<CallAction, 'cancel' | 'hangup' | 'token' | 'consent' | 'share' | 'blinder'>;
 export type ConciergeAction = Extract<CallAction, 'accept' | 'hangup' | 'token' | 'request-screen' | 'share'>;

@@ -4,6 +4,8 @@
  * the account's share permissions and the kiosk user's consent. Every token is
  * recorded, so the webhook guard can refuse any token the platform did not issue.
  */
+import { createHmac } from 'node:crypto';
+import { config } from '../config.server.ts';
 import { withTenant } from '../db.server.ts';
 import { isUuid } from '../ids.ts';
 import { Conflict } from '../errors.ts';
@@ -39,7 +41,7 @@ export function parseIdentity(identity: string): { tenantId: string; accountId: 
 export async function issueCallToken(actor: Actor, callId: unknown): Promise<Connection> {
 	requireRole(actor, 'kiosk', 'concierge');
 	const id = parseCallId(callId);
-	const { roomName, tokenId, sources } = await withTenant(actor.tenantId, async (tx) => {
+	const { roomName, tokenId, sources, policy } = await withTenant(actor.tenantId, async (tx) => {
 		const c = await loadCall(tx, id);
 		requireParty(c, actor);
 		if (c.state !== 'accepted') throw new Conflict('call_not_active', 'This call is not in progress.');
@@ -51,7 +53,8 @@ export async function issueCallToken(actor: Actor, callId: unknown): Promise<Con
 			if (perms?.canShareScreen) sources.push(TrackSource.SCREEN_SHARE);
 		}
 		const tokenId = await repo.insertToken(tx, { tenantId: actor.tenantId, callId: id, accountId: actor.accountId, ttlSeconds: TOKEN_TTL_SECONDS });
-		return { roomName: c.roomName, tokenId, sources };
+		const policy = await repo.getPrivacyPolicy(tx, actor.tenantId);
+		return { roomName: c.roomName, tokenId, sources, policy };
 	});
 	const identity = identityOf(actor.tenantId, actor.accountId);
 	const token = await mintJoinToken({
@@ -62,5 +65,23 @@ export async function issueCallToken(actor: Actor, callId: unknown): Promise<Con
 		sources,
 		attributes: { tokenId, callId: id, role: actor.role }
 	});
-	return { url: livekitUrl(), token, identity };
+	return {
+		url: livekitUrl(),
+		token,
+		identity,
+		e2eeKey: policy.e2ee ? callMediaKey(id) : null,
+		blinderRegions: actor.role === 'kiosk' ? policy.blinderRegions : []
+	};
+}
+
+/**
+ * The call's end-to-end media key: HMAC-SHA256(E2EE_SECRET, "e2ee:" + call id),
+ * base64url. Derived rather than stored: both apps (separate processes) hand the
+ * same key to their party without any table or shared memory holding it, nothing
+ * is logged, and LiveKit (which holds only its own API secret) cannot derive it.
+ * Only issueCallToken calls this, after checking the actor is a party of the
+ * answered call; the key travels only in that response, over TLS.
+ */
+export function callMediaKey(callId: string): string {
+	return createHmac('sha256', config().e2eeSecret).update(`e2ee:${callId}`).digest('base64url');
 }

@@ -13,9 +13,11 @@
  */
 import type { LocalTrack, LocalTrackPublication, RemoteTrack, Room } from 'livekit-client';
 import type { Connection, ShareState } from '../calls/contract.ts';
+import type { BlinderProcessor } from './blinder-processor.ts';
 
 /** The parts of livekit-client the session uses (the real module, or a test's fake). */
-export type LiveKitModule = Pick<typeof import('livekit-client'), 'Room' | 'RoomEvent' | 'Track' | 'DisconnectReason' | 'createLocalTracks'>;
+export type LiveKitModule = Pick<typeof import('livekit-client'), 'Room' | 'RoomEvent' | 'Track' | 'DisconnectReason' | 'createLocalTracks'> &
+	Partial<Pick<typeof import('livekit-client'), 'ExternalE2EEKeyProvider' | 'isE2EESupported'>>;
 
 export type SessionEvent =
 	| { type: 'party'; present: boolean; identity: string }
@@ -39,6 +41,12 @@ export interface MediaSessionOptions {
 	load?: () => Promise<LiveKitModule>;
 	/** How long to wait for the platform to open a screen-share grant, ms. */
 	grantTimeoutMs?: number;
+	/**
+	 * LiveKit's E2EE worker, created by the app (its bundler resolves
+	 * `new Worker(new URL('livekit-client/e2ee-worker', import.meta.url))`). Without it,
+	 * or when the connection carries no key, media is not end-to-end encrypted.
+	 */
+	e2eeWorker?: () => Worker;
 }
 
 /** Protocol TrackSource.SCREEN_SHARE, as listed in a participant's canPublishSources. */
@@ -71,6 +79,9 @@ export class MediaSession {
 	#screenPub: LocalTrackPublication | null = null;
 	#share: Extract<ShareState, 'off' | 'starting' | 'live' | 'paused'> = 'off';
 	#left = false;
+	#e2ee = false;
+	/** The blinder on our current screen share, if any. */
+	#blinder: BlinderProcessor | null = null;
 	#els: Record<ElementKind, HTMLMediaElement | null> = { remoteCamera: null, remoteScreen: null, selfView: null, localScreen: null };
 	#remoteCamera: RemoteTrack | null = null;
 	#remoteScreen: RemoteTrack | null = null;
@@ -120,12 +131,15 @@ export class MediaSession {
 	async connect(conn: Connection): Promise<boolean> {
 		if (this.#left) throw new Error('session already left');
 		const lk = await this.#module();
-		const room = new lk.Room({ adaptiveStream: false, dynacast: false, publishDefaults: { simulcast: false } });
+		const encryption = await this.#encryption(lk, conn);
+		const room = new lk.Room({ adaptiveStream: false, dynacast: false, publishDefaults: { simulcast: false }, ...(encryption ? { encryption } : {}) });
 		this.#room = room;
 		this.#wire(lk, room);
 		this.prewarm();
 		await room.connect(conn.url, conn.token);
 		if (this.#left || this.#room !== room) return false;
+		if (encryption) await room.setE2EEEnabled(true);
+		this.#e2ee = encryption !== null;
 		for (const p of room.remoteParticipants.values()) this.#opts.onEvent({ type: 'party', present: true, identity: p.identity });
 		const tracks = await this.#local!;
 		if (this.#left || this.#room !== room) return false;
@@ -143,6 +157,20 @@ export class MediaSession {
 		const cam = tracks.find((t) => t.kind === 'video');
 		if (cam && this.#els.selfView) cam.attach(this.#els.selfView);
 		return true;
+	}
+
+	/** The room's E2EE options when the call has a key; throws when it has one this browser cannot use (never silently unencrypted). */
+	async #encryption(lk: LiveKitModule, conn: Connection): Promise<{ keyProvider: import('livekit-client').BaseKeyProvider; worker: Worker } | null> {
+		if (!conn.e2eeKey) return null;
+		if (!lk.ExternalE2EEKeyProvider || !this.#opts.e2eeWorker || (lk.isE2EESupported && !lk.isE2EESupported())) throw new Error('end-to-end encryption is required for this call but not available in this browser');
+		const keyProvider = new lk.ExternalE2EEKeyProvider();
+		await keyProvider.setKey(conn.e2eeKey);
+		return { keyProvider, worker: this.#opts.e2eeWorker() };
+	}
+
+	/** Is this call's media end-to-end encrypted? */
+	get e2ee(): boolean {
+		return this.#e2ee;
 	}
 
 	#wire(lk: LiveKitModule, room: Room): void {
@@ -213,7 +241,7 @@ export class MediaSession {
 	 * `waitForGrant`, then publish. On any failure the capture is stopped and the
 	 * error thrown.
 	 */
-	async shareScreen(opts: { before?: () => Promise<unknown>; waitForGrant?: boolean } = {}): Promise<void> {
+	async shareScreen(opts: { before?: () => Promise<unknown>; waitForGrant?: boolean; blinder?: BlinderProcessor } = {}): Promise<void> {
 		const room = this.#room;
 		if (!room || this.#left || this.#share !== 'off') return;
 		const { Track } = await this.#module();
@@ -226,6 +254,12 @@ export class MediaSession {
 			if (opts.waitForGrant) await this.#waitForScreenGrant(room);
 			const track = tracks.find((t) => t.kind === 'video') ?? tracks[0];
 			if (!track) throw new Error('no screen was captured');
+			if (opts.blinder) {
+				// Redaction before encoding: the processed track is what the sender encodes.
+				this.#blinder = opts.blinder;
+				await (track as import('livekit-client').LocalVideoTrack).setProcessor(opts.blinder as unknown as Parameters<import('livekit-client').LocalVideoTrack['setProcessor']>[0], true);
+				if (!opts.blinder.processedTrack) throw new Error('the blinder did not start');
+			}
 			this.#screenPub = await room.localParticipant.publishTrack(track, { source: Track.Source.ScreenShare });
 			if (this.#left || this.#share !== 'starting') throw new Error('the share was stopped');
 			if (this.#els.localScreen) track.attach(this.#els.localScreen);
@@ -274,10 +308,14 @@ export class MediaSession {
 	/** Stop sharing: the capture stops at once, then the track is unpublished. */
 	async stopScreenShare(): Promise<void> {
 		const tracks = this.#screen;
+		const blinder = this.#blinder;
 		this.#screen = [];
 		this.#screenPub = null;
+		this.#blinder = null;
 		this.#share = 'off';
 		stopAll(tracks);
+		// The processed track is what the sender encodes: it ends now too.
+		void blinder?.destroy();
 		const room = this.#room;
 		if (room) for (const t of tracks) await room.localParticipant.unpublishTrack(t, true).catch(() => {});
 	}
@@ -314,6 +352,8 @@ export class MediaSession {
 		this.#share = 'off';
 		stopAll(this.#localTracks);
 		stopAll(this.#screen);
+		void this.#blinder?.destroy();
+		this.#blinder = null;
 		this.#localTracks = [];
 		this.#screen = [];
 		this.#screenPub = null;

@@ -90,6 +90,8 @@ export class ConsoleCall {
 	#sharing = $state<ShareState>('off');
 	#kioskScreen = $state<ShareState>('off');
 	#kioskDeclined = $state(false);
+	/** How many areas of the kiosk's shared screen are hidden (the store's fixed ones, the shopper's own). */
+	#hidden = $state<{ fixed: number; shopper: number }>({ fixed: 0, shopper: 0 });
 	#partyGone = $state(false);
 	#reconnecting = $state(false);
 	#warningEndsAt = $state<string | null>(null);
@@ -153,6 +155,9 @@ export class ConsoleCall {
 	/** The kiosk's screen, as this concierge sees it. */
 	get kioskScreen(): ShareState {
 		return this.#kioskScreen;
+	}
+	get hiddenRegions(): { fixed: number; shopper: number } {
+		return this.#hidden;
 	}
 	get kioskDeclined(): boolean {
 		return this.#kioskDeclined;
@@ -286,6 +291,10 @@ export class ConsoleCall {
 		feed.on('call.share_state', (d) => {
 			if (d.callId !== this.#callId || d.by !== 'kiosk') return;
 			this.#kioskScreen = d.state;
+			if (d.state === 'off') this.#hidden = { fixed: 0, shopper: 0 };
+		});
+		feed.on('call.blinder', (d) => {
+			if (d.callId === this.#callId) this.#hidden = { fixed: d.fixed, shopper: d.shopper };
 		});
 		feed.start();
 		const onPageHide = () => (this.#unloading = true);
@@ -388,7 +397,7 @@ export class ConsoleCall {
 
 	#newSession(): MediaSession {
 		void this.#session?.leave();
-		const session = new MediaSession({ onEvent: (e) => this.#onSession(session, e) });
+		const session = new MediaSession({ onEvent: (e) => this.#onSession(session, e), e2eeWorker: () => new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' }) });
 		for (const kind of ['remoteCamera', 'remoteScreen', 'selfView', 'localScreen'] as const) session.setElement(kind, this.#els[kind]);
 		this.#session = session;
 		return session;
@@ -506,7 +515,11 @@ export class ConsoleCall {
 			this.#kioskDeclined = false;
 			this.#kioskScreen = 'requested';
 		} catch (e) {
-			this.#notice = { text: e instanceof ApiRequestError && e.status === 403 ? 'You are not allowed to view kiosk screens.' : 'The request could not be sent. Please try again.', tone: 'error' };
+			const limited = e instanceof ApiRequestError && (e.code === 'share_refused_recently' || e.code === 'share_requests_exhausted');
+			this.#notice = {
+				text: limited ? e.message : e instanceof ApiRequestError && e.status === 403 ? 'You are not allowed to view kiosk screens.' : 'The request could not be sent. Please try again.',
+				tone: 'error'
+			};
 		}
 	}
 

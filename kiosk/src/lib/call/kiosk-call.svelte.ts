@@ -18,7 +18,8 @@
  * Problems are reported as `concierge:problem` / `concierge:log` window events
  * (the crash-report module listens for them); this file never imports that module.
  */
-import type { CallSettings, CallView, EndReason, ShareState, Snapshot, TenantPresence } from '$platform/calls/contract.ts';
+import type { BlinderRegion, CallSettings, CallView, EndReason, ShareState, Snapshot, TenantPresence } from '$platform/calls/contract.ts';
+import { BlinderProcessor } from '$platform/client/blinder-processor.ts';
 import { ApiRequestError, callAction, createCall, retryUntilConfirmed } from '$platform/client/api.ts';
 import { EventFeed, type FeedState } from '$platform/client/event-feed.ts';
 import { MediaSession, type SessionEvent } from '$platform/client/media-session.ts';
@@ -118,6 +119,10 @@ export class KioskCall {
 	/** The concierge's camera as the room reports it (off: show a placeholder with the name). */
 	#remoteCameraOn = $state(true);
 	#ringSeconds = $state(DEFAULT_SETTINGS.ringSeconds);
+	/** The blinder: the store's fixed regions (from the call token) and the shopper's own. */
+	#fixedRegions = $state.raw<BlinderRegion[]>([]);
+	#shopperRegions = $state.raw<BlinderRegion[]>([]);
+	#blinder: BlinderProcessor | null = null;
 
 	#settings: CallSettings = DEFAULT_SETTINGS;
 	#feed: EventFeed | null = null;
@@ -143,6 +148,12 @@ export class KioskCall {
 	}
 	get share(): ShareState {
 		return this.#share;
+	}
+	get fixedRegions(): BlinderRegion[] {
+		return this.#fixedRegions;
+	}
+	get blinderRegions(): BlinderRegion[] {
+		return this.#shopperRegions;
 	}
 	get hasRemoteScreen(): boolean {
 		return this.#hasRemoteScreen;
@@ -282,7 +293,12 @@ export class KioskCall {
 		feed.start();
 		const onPageHide = () => (this.#unloading = true);
 		window.addEventListener('pagehide', onPageHide);
-		(window as unknown as { __kioskCall?: { cameraLive(): boolean; phase(): Phase } }).__kioskCall = { cameraLive: () => this.cameraLive(), phase: () => this.#phase };
+		(window as unknown as { __kioskCall?: { cameraLive(): boolean; phase(): Phase; blinderStats(): { frames: number; busyMs: number } | null; e2ee(): boolean } }).__kioskCall = {
+			cameraLive: () => this.cameraLive(),
+			phase: () => this.#phase,
+			blinderStats: () => this.blinderStats(),
+			e2ee: () => this.#session?.e2ee ?? false
+		};
 		return () => {
 			window.removeEventListener('pagehide', onPageHide);
 			feed.close();
@@ -392,7 +408,7 @@ export class KioskCall {
 
 	#newSession(): MediaSession {
 		void this.#session?.leave();
-		const session = new MediaSession({ onEvent: (e) => this.#onSession(session, e) });
+		const session = new MediaSession({ onEvent: (e) => this.#onSession(session, e), e2eeWorker: () => new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' }) });
 		for (const kind of ['remoteCamera', 'remoteScreen', 'selfView'] as const) session.setElement(kind, this.#els[kind]);
 		this.#session = session;
 		return session;
@@ -408,6 +424,7 @@ export class KioskCall {
 		try {
 			const conn = await callAction(id, 'token');
 			if (session !== this.#session) return;
+			this.#fixedRegions = conn.blinderRegions ?? [];
 			const published = await session.connect(conn);
 			if (session !== this.#session) return;
 			this.#phase = 'incall';
@@ -515,21 +532,24 @@ export class KioskCall {
 	}
 
 	/** The shopper's answer to "may the concierge see your screen?" — only ever given here, on the kiosk. */
-	async answer(consent: boolean): Promise<void> {
+	async answer(consent: boolean, allowMore = false): Promise<void> {
 		const id = this.#callId;
 		const session = this.#session;
 		if (!id || !session || this.#share !== 'requested') return;
 		if (!consent) {
 			this.#share = 'off';
-			await callAction(id, 'consent', { consent: false }).catch((e: Error) => problem('call_error', e.message));
+			await callAction(id, 'consent', { consent: false, allowMore }).catch((e: Error) => problem('call_error', e.message));
 			return;
 		}
 		this.#share = 'starting';
 		try {
-			// Capture inside the touch, then publish once the platform has opened the grant.
-			await session.shareScreen({ before: () => callAction(id, 'consent', { consent: true }), waitForGrant: true });
+			// Capture inside the touch, blind before encoding, then publish once the platform has opened the grant.
+			this.#blinder = new BlinderProcessor([...this.#fixedRegions, ...this.#shopperRegions]);
+			await session.shareScreen({ before: () => callAction(id, 'consent', { consent: true, allowMore }), waitForGrant: true, blinder: this.#blinder });
 			this.#share = 'live';
 			await this.#reportShare('live');
+			// The concierge is told that areas are hidden (the store's fixed ones) from the first frame.
+			if (this.#fixedRegions.length || this.#shopperRegions.length) this.setBlinderRegions(this.#shopperRegions);
 			logLine('call: screen share started');
 		} catch (e) {
 			if (session !== this.#session) return;
@@ -558,8 +578,23 @@ export class KioskCall {
 		const was = this.#share;
 		if (was === 'off') return;
 		this.#share = 'off';
-		await this.#session?.stopScreenShare();
-		if (was === 'live' || was === 'paused') await this.#reportShare('off');
+		// The capture and the encoded track end synchronously inside stopScreenShare; the unpublish and the report go out together.
+		const stopping = this.#session?.stopScreenShare();
+		const reporting = was === 'live' || was === 'paused' ? this.#reportShare('off') : null;
+		await Promise.all([stopping, reporting]);
+	}
+
+	/** The shopper moved, added or removed a hidden region: applied to the next frame, then reported (audited; the concierge learns the count). */
+	setBlinderRegions(regions: BlinderRegion[]): void {
+		this.#shopperRegions = regions;
+		this.#blinder?.setRegions([...this.#fixedRegions, ...regions]);
+		const id = this.#callId;
+		if (id) void callAction(id, 'blinder', { regions }).catch((e: Error) => problem('call_error', `blinder report failed: ${e.message}`));
+	}
+
+	/** Blinder cost so far (bench and diagnostics). */
+	blinderStats(): { frames: number; busyMs: number } | null {
+		return this.#blinder ? { ...this.#blinder.stats } : null;
 	}
 
 	async #reportShare(state: 'live' | 'paused' | 'off'): Promise<void> {
@@ -576,6 +611,9 @@ export class KioskCall {
 		this.#callId = null;
 		this.#phase = 'standby';
 		this.#share = 'off';
+		this.#blinder = null;
+		this.#shopperRegions = [];
+		this.#fixedRegions = [];
 		this.#queued = false;
 		this.#hasRemoteScreen = false;
 		this.#conciergeName = null;
