@@ -57,6 +57,7 @@ function targets(ids: { kioskCall: string; consoleCall: string }): Target[] {
 		),
 		{ app: 'kiosk', route: 'api/reports/+server.ts', path: '/api/reports', role: 'kiosk', kind: 'json', fields: ['id', 'kind', 'message', 'stack', 'appVersion', 'userAgent', 'occurredAt', 'device', 'logs', 'stats'] },
 		{ app: 'kiosk', route: 'login/+page.server.ts', path: '/login', role: null, kind: 'form', fields: ['loginId', 'password', 'next'] },
+		{ app: 'kiosk', route: 'api/staff/pin/+server.ts', path: '/api/staff/pin', role: 'kiosk', kind: 'json', fields: ['pin'] },
 		{ app: 'kiosk', route: 'logout/+page.server.ts', path: '/logout', role: 'kiosk', kind: 'form', fields: [] },
 		...CONSOLE_CALL_ACTIONS.flatMap((a) =>
 			[ids.consoleCall, randomUUID(), 'not-a-uuid'].map((id, i): Target => ({ app: 'console', route: 'api/calls/[id]/[action]/+server.ts', path: `/api/calls/${id}/${a}`, role: 'concierge', kind: 'json', fields: ['state'], bodies: i === 0 ? 120 : 40 }))

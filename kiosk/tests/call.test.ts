@@ -70,14 +70,14 @@ test('kiosk calls, concierge answers, SRTP video both ways, screen sharing with 
 
 		// The concierge asks for the kiosk's screen: nothing is shared until the kiosk user says yes, on the kiosk.
 		await c.click('button:has-text("Ask to see the kiosk")');
-		await k.waitForSelector('main[data-share=asked] [role=alertdialog]');
+		await k.waitForSelector('main[data-share=requested] [role=alertdialog]');
 		await c.waitForTimeout(1000);
 		assert.is(await c.$('video.remote-screen'), null, 'no kiosk screen before consent');
 		const [asked] = await ownerDb()`select kiosk_share from calls where kiosk_account_id = ${kiosk.id} and state = 'accepted'`;
 		assert.is(asked!.kiosk_share, 'requested');
 
 		await k.click('button:has-text("共有する / Share")');
-		await k.waitForSelector('main[data-share=sharing]', { timeout: 20_000 });
+		await k.waitForSelector('main[data-share=live]', { timeout: 20_000 });
 		await waitForVideo(c, 'video.remote-screen');
 		assert.match((await k.textContent('.support'))!, 'Sharing your screen');
 
