@@ -24,7 +24,11 @@ const server = http.createServer((req, res) => {
 				res.writeHead(401).end();
 				return;
 			}
-			const encoding = checkUploadHead({ contentType: req.headers['content-type'] ?? null, contentEncoding: req.headers['content-encoding'] ?? null, contentLength: req.headers['content-length'] ?? null });
+			const encoding = checkUploadHead({
+				contentType: req.headers['content-type'] ?? null,
+				contentEncoding: req.headers['content-encoding'] ?? null,
+				contentLength: req.headers['content-length'] ?? null
+			});
 			const report = parseReport(await decodeReportBody(encoding, await collectCapped(req, MAX_WIRE_BYTES)));
 			const clean = redactDeep(report);
 			const inserted = await storeReport(ctx.actor.tenantId, ctx.actor.accountId, clean);

@@ -50,7 +50,12 @@ export default async function blinderBench(out: (line: Record<string, unknown>) 
 		const page = await browser.newPage();
 		await page.setContent('<!doctype html><body></body>');
 		await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
-		const r = (await page.evaluate(PAGE)) as { base: { fps: number; w: number; h: number }; withBlinder: { fps: number; w: number; h: number }; samples: number[]; insertable: boolean };
+		const r = (await page.evaluate(PAGE)) as {
+			base: { fps: number; w: number; h: number };
+			withBlinder: { fps: number; w: number; h: number };
+			samples: number[];
+			insertable: boolean;
+		};
 		const s = [...r.samples].sort((a, b) => a - b);
 		const round = (v: number | undefined) => Math.round((v ?? 0) * 100) / 100;
 		out({

@@ -46,7 +46,10 @@ export default async function disable(out: (line: Record<string, unknown>) => vo
 		await c.click('button:has-text("Available")');
 		await c.waitForSelector('section[data-status=available]');
 		await c.evaluate(() => {
-			new MutationObserver(() => (document.querySelector('li[data-call-id] button') as HTMLButtonElement | null)?.click()).observe(document.body, { childList: true, subtree: true });
+			new MutationObserver(() => (document.querySelector('li[data-call-id] button') as HTMLButtonElement | null)?.click()).observe(document.body, {
+				childList: true,
+				subtree: true
+			});
 		});
 		const lock: number[] = [];
 		const kicked: number[] = [];
@@ -70,7 +73,11 @@ export default async function disable(out: (line: Record<string, unknown>) => vo
 			const stream = await openStream(kioskApp.origin, `kiosk_session=${cookie.value}`);
 			await stream.waitFor((e) => e.type === 'snapshot');
 			const t0 = performance.now();
-			const res = fetch(consoleApp.origin + '/api/accounts/disable', { method: 'POST', headers: { cookie: adminCookie, 'content-type': 'application/json' }, body: JSON.stringify({ loginId: kiosk.loginId }) });
+			const res = fetch(consoleApp.origin + '/api/accounts/disable', {
+				method: 'POST',
+				headers: { cookie: adminCookie, 'content-type': 'application/json' },
+				body: JSON.stringify({ loginId: kiosk.loginId })
+			});
 			const gotLock = stream.waitFor((e) => e.type === 'account.disabled').then(() => performance.now() - t0);
 			const gone = (async () => {
 				while (await inRoom(call!.roomName, identity)) await new Promise((r) => setTimeout(r, 5));
@@ -90,7 +97,17 @@ export default async function disable(out: (line: Record<string, unknown>) => vo
 		}
 		const s = (a: number[]) => [...a].sort((x, y) => x - y);
 		const r1 = (n: number) => Math.round(n * 10) / 10;
-		out({ metric: 'disable_propagation_ms', p50: r1(percentile(s(both), 50)), p95: r1(percentile(s(both), 95)), n: both.length, lock_p50: r1(percentile(s(lock), 50)), lock_p95: r1(percentile(s(lock), 95)), kicked_p50: r1(percentile(s(kicked), 50)), kicked_p95: r1(percentile(s(kicked), 95)), warmup_ms: r1(warmupMs) });
+		out({
+			metric: 'disable_propagation_ms',
+			p50: r1(percentile(s(both), 50)),
+			p95: r1(percentile(s(both), 95)),
+			n: both.length,
+			lock_p50: r1(percentile(s(lock), 50)),
+			lock_p95: r1(percentile(s(lock), 95)),
+			kicked_p50: r1(percentile(s(kicked), 50)),
+			kicked_p95: r1(percentile(s(kicked), 95)),
+			warmup_ms: r1(warmupMs)
+		});
 	} finally {
 		await closeBrowser();
 		await Promise.all([stopChild(kioskApp.child), stopChild(consoleApp.child)]);

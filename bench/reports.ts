@@ -168,7 +168,11 @@ export default async function (out: (line: Record<string, unknown>) => void): Pr
 
 		// The floor first: the bare server, the same burst (the worker runs but is not restarted).
 		const floor = await burst(`http://127.0.0.1:${port + 1}`, bare.pid!, false);
-		out({ metric: 'report_ingest_bare_node', ...floor.line, note: 'bench/bare-report-server.ts: node:http + the same session check, body limits, validation, redaction and group-committed insert; cpu_ms_per_upload from /proc' });
+		out({
+			metric: 'report_ingest_bare_node',
+			...floor.line,
+			note: 'bench/bare-report-server.ts: node:http + the same session check, body limits, validation, redaction and group-committed insert; cpu_ms_per_upload from /proc'
+		});
 		bare.kill('SIGTERM');
 		await new Promise((r) => setTimeout(r, 1000));
 
@@ -178,7 +182,9 @@ export default async function (out: (line: Record<string, unknown>) => void): Pr
 		let stored = 0;
 		const deadline = Date.now() + 120_000;
 		while (Date.now() < deadline) {
-			const [r] = await ownerDb()<{ n: number }[]>`select count(*)::int as n from crash_reports where tenant_id = ${tenant.id} and id = any(${acceptedIds}::uuid[]) and processed_at is not null`;
+			const [r] = await ownerDb()<
+				{ n: number }[]
+			>`select count(*)::int as n from crash_reports where tenant_id = ${tenant.id} and id = any(${acceptedIds}::uuid[]) and processed_at is not null`;
 			stored = r!.n;
 			if (stored >= acceptedIds.length) break;
 			await new Promise((res) => setTimeout(res, 500));

@@ -104,7 +104,10 @@ export function percentile(sorted: number[], p: number): number {
 
 /** Memory per idle stream of a bare node:http SSE server, measured the same way (streams held by the same holder process): the floor. */
 async function bareSseMemory(n: number, port: number, holder: ChildProcess): Promise<{ rss: number; heap: number }> {
-	const child = spawnNode(['--expose-gc', '--require', `${root}bench/memprobe.cjs`, `${root}bench/bare-sse-server.cjs`], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+	const child = spawnNode(['--expose-gc', '--require', `${root}bench/memprobe.cjs`, `${root}bench/bare-sse-server.cjs`], {
+		env: { ...process.env, PORT: String(port) },
+		stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+	});
 	await new Promise((r) => child.once('message', r));
 	const origin = `http://127.0.0.1:${port}`;
 	await ask(holder, { open: { origin, path: '/', cookies: Array(50).fill(null) } });
@@ -328,11 +331,28 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		base.sort((a, b) => a - b);
 		const expected = CALLS * CONCIERGES;
 		if (wrongRings) throw new Error(`${wrongRings} rings reached busy or away concierges`);
-		out({ metric: 'ring_latency_ms', p50: percentile(ring, 50), p95: percentile(ring, 95), p99: percentile(ring, 99), n: ring.length, expected, kiosks: KIOSKS, concierges: CONCIERGES, busy: BUSY, away: AWAY, ringsToBusyOrAway: wrongRings });
+		out({
+			metric: 'ring_latency_ms',
+			p50: percentile(ring, 50),
+			p95: percentile(ring, 95),
+			p99: percentile(ring, 99),
+			n: ring.length,
+			expected,
+			kiosks: KIOSKS,
+			concierges: CONCIERGES,
+			busy: BUSY,
+			away: AWAY,
+			ringsToBusyOrAway: wrongRings
+		});
 		out({ metric: 'ring_first_concierge_ms', p50: percentile(firstRing, 50), p95: percentile(firstRing, 95), p99: percentile(firstRing, 99), n: firstRing.length });
 		out({ metric: 'sse_baseline_ms', p50: percentile(base, 50), p95: percentile(base, 95), p99: percentile(base, 99), n: base.length, clients: CONCIERGES });
 		out({ metric: 'ring_overhead_ratio_p50', value: Math.round((percentile(ring, 50) / percentile(base, 50)) * 10) / 10 });
-		out({ metric: 'ring_cpu_seconds', ...cpu, kioskStreamsConnectSeconds: Math.round(connectSeconds * 10) / 10, note: 'user+system CPU seconds (from /proc) used during the ring phase by each process; idleStreamHolder = the load generator holding the idle kiosk streams' });
+		out({
+			metric: 'ring_cpu_seconds',
+			...cpu,
+			kioskStreamsConnectSeconds: Math.round(connectSeconds * 10) / 10,
+			note: 'user+system CPU seconds (from /proc) used during the ring phase by each process; idleStreamHolder = the load generator holding the idle kiosk streams'
+		});
 		await ask(holder, { close: true });
 		await new Promise((r) => setTimeout(r, 1000));
 		const floor = await bareSseMemory(KIOSKS, env.kioskPort + 7, holder);

@@ -66,8 +66,10 @@ export default async function shareStop(out: (line: Record<string, unknown>) => 
 			await k.waitForSelector('main[data-share=live]', { timeout: 20_000 });
 			// Frames are flowing to the concierge.
 			const started = Date.now();
-			while ((await c.evaluate('window.__lastScreenFrame')) as number < started + 300) await c.waitForTimeout(50);
-			const t0 = (await k.evaluate(`(() => { document.querySelectorAll('button').forEach((b) => { if (b.textContent.includes('Stop sharing')) { window.__t0 = Date.now(); b.click(); } }); return window.__t0; })()`)) as number;
+			while (((await c.evaluate('window.__lastScreenFrame')) as number) < started + 300) await c.waitForTimeout(50);
+			const t0 = (await k.evaluate(
+				`(() => { document.querySelectorAll('button').forEach((b) => { if (b.textContent.includes('Stop sharing')) { window.__t0 = Date.now(); b.click(); } }); return window.__t0; })()`
+			)) as number;
 			await c.waitForSelector('section[data-kiosk-screen=off]', { timeout: 10_000 });
 			await c.waitForTimeout(1000);
 			const last = (await c.evaluate('window.__lastScreenFrame')) as number;

@@ -66,7 +66,15 @@ export class ConfigError extends Error {}
  * The development secrets of infra/env.sh and the defaults below. A production
  * process refuses to start with any of them (or with a URL that embeds one).
  */
-export const DEVELOPMENT_SECRETS: readonly string[] = ['owner-dev-password', 'app-dev-password', 'ops-dev-password', 'concierge-dev-secret-0123456789abcdef0123', 'concierge-dev-metrics-token-0123456789', 'concierge-dev-e2ee-secret-0123456789abcdef', 'devkey'];
+export const DEVELOPMENT_SECRETS: readonly string[] = [
+	'owner-dev-password',
+	'app-dev-password',
+	'ops-dev-password',
+	'concierge-dev-secret-0123456789abcdef0123',
+	'concierge-dev-metrics-token-0123456789',
+	'concierge-dev-e2ee-secret-0123456789abcdef',
+	'devkey'
+];
 
 /** Production mode: NODE_ENV=production or CONCIERGE_ENV=production (systemd units and the Helm chart set both). */
 export function isProduction(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -169,13 +177,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	if (config.metricsToken !== null && config.metricsToken.length < 24) problems.push('METRICS_TOKEN must be at least 24 characters');
 	if (!dev) {
 		if (!config.metricsToken) problems.push('METRICS_TOKEN is required');
-		for (const name of developmentSecretsIn(env, ['DATABASE_URL', 'DATABASE_OPS_URL', 'DATABASE_OWNER_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'REDIS_URL', 'METRICS_TOKEN', 'E2EE_SECRET']))
+		for (const name of developmentSecretsIn(env, [
+			'DATABASE_URL',
+			'DATABASE_OPS_URL',
+			'DATABASE_OWNER_URL',
+			'LIVEKIT_API_KEY',
+			'LIVEKIT_API_SECRET',
+			'REDIS_URL',
+			'METRICS_TOKEN',
+			'E2EE_SECRET'
+		]))
 			problems.push(`${name} holds a development secret from infra/env.sh; production needs its own (infra/prod/install.sh generates them)`);
 	}
 	if (!/^[a-z][a-z0-9-]{0,62}$/.test(config.jobs.queue)) problems.push('JOBS_QUEUE must be lower-case letters, digits and dashes');
 	if (config.livekit.apiSecret && config.livekit.apiSecret.length < 32) problems.push('LIVEKIT_API_SECRET must be at least 32 characters');
 	if (config.e2eeSecret && config.e2eeSecret.length < 32) problems.push('E2EE_SECRET must be at least 32 characters');
-	if (config.e2eeSecret && config.e2eeSecret === config.livekit.apiSecret) problems.push('E2EE_SECRET must differ from LIVEKIT_API_SECRET (the SFU must not be able to derive media keys)');
+	if (config.e2eeSecret && config.e2eeSecret === config.livekit.apiSecret)
+		problems.push('E2EE_SECRET must differ from LIVEKIT_API_SECRET (the SFU must not be able to derive media keys)');
 	if (env.REDIS_URL) url('REDIS_URL', ['redis:', 'rediss:']);
 	if (config.sessionRenewDays >= config.sessionDays) problems.push('SESSION_RENEW_DAYS must be less than SESSION_DAYS');
 	if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

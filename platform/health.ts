@@ -115,7 +115,10 @@ export async function metricsResponse(authorization: string | null, processName:
 	const token = config().metricsToken;
 	if (!token) return Response.json({ message: 'Metrics are off: set METRICS_TOKEN to turn them on.', code: 'metrics_off' }, { status: 404, headers: noStore });
 	if (!metricsAuthorized(authorization, token))
-		return Response.json({ message: 'Send the metrics token as a bearer token.', code: 'unauthenticated' }, { status: 401, headers: { ...noStore, 'www-authenticate': 'Bearer realm="metrics"' } });
+		return Response.json(
+			{ message: 'Send the metrics token as a bearer token.', code: 'unauthenticated' },
+			{ status: 401, headers: { ...noStore, 'www-authenticate': 'Bearer realm="metrics"' } }
+		);
 	const { contentType, body } = await metricsText(processName);
 	return new Response(body, { headers: { ...noStore, 'content-type': contentType } });
 }

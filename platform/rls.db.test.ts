@@ -51,12 +51,17 @@ test('with tenant A set, writes to tenant B change nothing or are refused', asyn
 	// Inserting a row into tenant B while scoped to A violates the policy's WITH CHECK.
 	let refused = false;
 	try {
-		await withTenant(a.id, (tx) => tx`insert into accounts (tenant_id, login_id, display_name, role, password_hash) values (${b.id}, ${'intruder-' + Date.now()}, 'x', 'admin', 'x')`);
+		await withTenant(
+			a.id,
+			(tx) => tx`insert into accounts (tenant_id, login_id, display_name, role, password_hash) values (${b.id}, ${'intruder-' + Date.now()}, 'x', 'admin', 'x')`
+		);
 	} catch (e) {
 		refused = /row-level security/.test((e as Error).message);
 	}
 	assert.ok(refused, 'insert into another tenant refused by RLS');
-	const [after] = await ownerDb()<{ displayName: string; disabledAt: Date | null }[]>`select display_name as "displayName", disabled_at as "disabledAt" from accounts where id = ${kioskB.id}`;
+	const [after] = await ownerDb()<
+		{ displayName: string; disabledAt: Date | null }[]
+	>`select display_name as "displayName", disabled_at as "disabledAt" from accounts where id = ${kioskB.id}`;
 	assert.is(after!.displayName, kioskB.displayName);
 	assert.is(after!.disabledAt, null);
 });

@@ -58,7 +58,10 @@ test('an expired password opens only the change-password page: API 403 password_
 	const plain = await form(s, '/admin?/create', create(`${t.loginPrefix}-backdoor-1`));
 	assert.is(plain.status, 303);
 	assert.is(plain.headers.get('location'), '/account/password?expired=1');
-	const enhanced = await form(s, '/admin?/create', create(`${t.loginPrefix}-backdoor-2`), 'application/x-www-form-urlencoded', { accept: 'application/json', 'x-sveltekit-action': 'true' });
+	const enhanced = await form(s, '/admin?/create', create(`${t.loginPrefix}-backdoor-2`), 'application/x-www-form-urlencoded', {
+		accept: 'application/json',
+		'x-sveltekit-action': 'true'
+	});
 	assert.equal(await enhanced.json(), { type: 'redirect', status: 303, location: '/account/password?expired=1' });
 	const raw = await form(s, '/admin?/create', create(`${t.loginPrefix}-backdoor-3`), 'application/x-www-form-urlencoded', { accept: '*/*' });
 	assert.is(raw.status, 403);
@@ -100,7 +103,12 @@ test('change password is no oracle: wrong "current" answers count toward the loc
 	assert.is(right.status, 429, 'no longer checked from this address');
 	assert.match(await right.text(), /Too many/);
 	// The same lock holds at the sign-in form, answered like a wrong password.
-	const r = await fetch(con + '/login', { method: 'POST', redirect: 'manual', headers: { origin: con, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ loginId: c.loginId, password: c.password }) });
+	const r = await fetch(con + '/login', {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { origin: con, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ loginId: c.loginId, password: c.password })
+	});
 	assert.is(r.status, 401);
 	assert.match(await r.text(), /incorrect/);
 	const [row] = await ownerDb()<{ n: number }[]>`select coalesce(sum((detail->>'count')::int), 0)::int as n from audit_log where target_id = ${c.id} and action = 'signin.failed'`;
@@ -113,7 +121,10 @@ test('change password: 20 concurrent guesses of the current password check at mo
 	const c = await makeAccount(t);
 	const s = await signInHttp(con, c.loginId, c.password);
 	const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => form(s, '/account/password', new URLSearchParams({ current: `Guess-${i}-xyz`, next: 'Other-pass-2026' }))));
-	assert.ok(rs.every((r) => r.status === 400 || r.status === 429), rs.map((r) => r.status).join());
+	assert.ok(
+		rs.every((r) => r.status === 400 || r.status === 429),
+		rs.map((r) => r.status).join()
+	);
 	const [row] = await ownerDb()<{ n: number }[]>`select coalesce(sum((detail->>'count')::int), 0)::int as n from audit_log where target_id = ${c.id} and action = 'signin.failed'`;
 	assert.is(row!.n, 3);
 });
@@ -165,8 +176,31 @@ test('malformed bodies on /account/password and /admin?/create answer 400, never
 		const f = await form(s, path, file, null);
 		assert.ok(f.status >= 400 && f.status < 500, `${path} file fields: ${f.status}`);
 	}
-	const types = ['text/plain', 'multipart/form-data; boundary=b', 'multipart/form-data', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary="', 'text/plain; charset=shift_jis'];
-	const chunks = ['--b', '\r\n', 'Content-Disposition: form-data; name="current"', 'name="loginId"; filename="x"', '=', '&', '%', '%zz', '\u0000', '店', 'next', 'role=admin', 'x'.repeat(300), '--b--', '\ud800'];
+	const types = [
+		'text/plain',
+		'multipart/form-data; boundary=b',
+		'multipart/form-data',
+		'application/x-www-form-urlencoded',
+		'multipart/form-data; boundary="',
+		'text/plain; charset=shift_jis'
+	];
+	const chunks = [
+		'--b',
+		'\r\n',
+		'Content-Disposition: form-data; name="current"',
+		'name="loginId"; filename="x"',
+		'=',
+		'&',
+		'%',
+		'%zz',
+		'\u0000',
+		'店',
+		'next',
+		'role=admin',
+		'x'.repeat(300),
+		'--b--',
+		'\ud800'
+	];
 	for (const path of ['/account/password', '/admin?/create']) {
 		for (let i = 0; i < 150; i++) {
 			let body = '';
@@ -188,7 +222,16 @@ test("58 anonymous refused sign-ins do not push real entries off the admin's aud
 	const victim = await makeAccount(t);
 	const s = await signInHttp(con, admin.loginId, admin.password);
 	await post(s, '/api/accounts/disable', JSON.stringify({ loginId: victim.loginId, reason: 'marker' }));
-	await Promise.all(Array.from({ length: 58 }, () => fetch(con + '/login', { method: 'POST', redirect: 'manual', headers: { origin: con, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ loginId: admin.loginId, password: 'Wrong-pass-1' }) })));
+	await Promise.all(
+		Array.from({ length: 58 }, () =>
+			fetch(con + '/login', {
+				method: 'POST',
+				redirect: 'manual',
+				headers: { origin: con, 'content-type': 'application/x-www-form-urlencoded' },
+				body: new URLSearchParams({ loginId: admin.loginId, password: 'Wrong-pass-1' })
+			})
+		)
+	);
 	const [rows] = await ownerDb()<{ n: number; total: number }[]>`
 		select count(*)::int as n, coalesce(sum((detail->>'count')::int), 0)::int as total from audit_log
 		where target_id = ${admin.id} and action in ('signin.failed', 'signin.refused_locked')`;

@@ -50,7 +50,10 @@ test("tenant B cannot list, accept, hang up or get a token for tenant A's call; 
 
 	const listB = await api(apps.console, b.conciergeCookie, '/api/calls');
 	assert.is(listB.status, 200);
-	assert.not.ok((listB.body as unknown as { id: string }[]).some((c) => c.id === id), 'B lists none of A');
+	assert.not.ok(
+		(listB.body as unknown as { id: string }[]).some((c) => c.id === id),
+		'B lists none of A'
+	);
 	for (const action of ['accept', 'token', 'hangup', 'request-screen']) {
 		const r = await api(apps.console, b.conciergeCookie, `/api/calls/${id}/${action}`, {});
 		assert.is(r.status, 404, `B ${action}`);
@@ -147,7 +150,14 @@ test('LiveKit refuses forged, expired and replayed tokens; the guard removes a p
 		const s1 = await tryJoin(page, conn.url, stranger);
 		assert.ok(/^removed: PARTICIPANT_REMOVED/.test(s1), `stranger removed by the guard: ${s1}`);
 		// Even the right identity is removed without a token id the platform issued for this call.
-		const forgedKiosk = await mintJoinToken({ room: row!.room, identity: identityOf(a.tenant.id, a.kiosk.id), name: 'k', ttlSeconds: 60, sources: [], attributes: { tokenId: crypto.randomUUID() } });
+		const forgedKiosk = await mintJoinToken({
+			room: row!.room,
+			identity: identityOf(a.tenant.id, a.kiosk.id),
+			name: 'k',
+			ttlSeconds: 60,
+			sources: [],
+			attributes: { tokenId: crypto.randomUUID() }
+		});
 		const s2 = await tryJoin(page, conn.url, forgedKiosk);
 		assert.ok(/^removed: PARTICIPANT_REMOVED/.test(s2), `unissued token removed by the guard: ${s2}`);
 		const [audit] = await ownerDb()`select count(*)::int as n from audit_log where tenant_id = ${a.tenant.id} and action = 'call.intruder_removed'`;

@@ -75,7 +75,10 @@ test('a kiosk served by one instance rings a concierge connected to another, and
 			// Reconnecting resynchronises: a fresh stream's snapshot shows no live call.
 			const again = await openStream(second.origin, cCookie);
 			const snap = await again.waitFor((e) => e.type === 'snapshot');
-			assert.equal((snap.data.calls as { id: string }[]).filter((c) => c.id === created.body.id), []);
+			assert.equal(
+				(snap.data.calls as { id: string }[]).filter((c) => c.id === created.body.id),
+				[]
+			);
 			again.close();
 		} finally {
 			cs.close();

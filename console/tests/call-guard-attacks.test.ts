@@ -49,7 +49,9 @@ test('a used join token is single-use: a second client with it is removed by the
 		// The real kiosk joins and stays.
 		const first = tryJoin(a, kioskConn.url, kioskConn.token, 25_000);
 		for (let i = 0; i < 100; i++) {
-			const [r] = await ownerDb()<{ sid: string | null }[]>`select participant_sid as sid from call_tokens where call_id = ${c.id} and account_id = ${c.kiosk.id} and participant_sid is not null`;
+			const [r] = await ownerDb()<
+				{ sid: string | null }[]
+			>`select participant_sid as sid from call_tokens where call_id = ${c.id} and account_id = ${c.kiosk.id} and participant_sid is not null`;
 			if (r) break;
 			await new Promise((res) => setTimeout(res, 100));
 		}
@@ -57,7 +59,9 @@ test('a used join token is single-use: a second client with it is removed by the
 		const second = await tryJoin(b, kioskConn.url, kioskConn.token, 10_000);
 		assert.match(second, /^removed: PARTICIPANT_REMOVED|^refused/, `the replayed token is not let in: ${second}`);
 		await first;
-		const [audit] = await ownerDb()<{ n: number }[]>`select count(*)::int as n from audit_log where tenant_id = ${c.tenant.id} and action = 'call.intruder_removed' and detail->>'problem' = 'token_reused'`;
+		const [audit] = await ownerDb()<
+			{ n: number }[]
+		>`select count(*)::int as n from audit_log where tenant_id = ${c.tenant.id} and action = 'call.intruder_removed' and detail->>'problem' = 'token_reused'`;
 		assert.ok(audit!.n >= 1, 'audited as token_reused');
 		// A fresh token from the platform (what a reconnecting kiosk fetches) still gets in.
 		const fresh = (await api(apps.kiosk, c.kioskCookie, `/api/calls/${c.id}/token`, {})).body as { url: string; token: string };
@@ -108,7 +112,11 @@ test('a signed webhook is acted on once; a replay, or one older than a minute, c
 	const apps = await startApps();
 	const c = await answeredCall(apps);
 	const post = async (body: string) => {
-		const r = await fetch(apps.console + '/api/livekit/webhook', { method: 'POST', headers: { 'content-type': 'application/webhook+json', authorization: await signedWebhook(body) }, body });
+		const r = await fetch(apps.console + '/api/livekit/webhook', {
+			method: 'POST',
+			headers: { 'content-type': 'application/webhook+json', authorization: await signedWebhook(body) },
+			body
+		});
 		return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 	};
 	const left = (id: string, createdAt: number) =>
@@ -172,7 +180,12 @@ test('an event stream ends with its session: after sign-out it hears no more rin
 	const otherStream = await openStream(apps.console, other);
 	const kioskStream = await openStream(apps.kiosk, kioskCookie);
 	await stream.waitFor((e) => e.type === 'snapshot');
-	const out = await fetch(apps.console + '/logout', { method: 'POST', redirect: 'manual', headers: { cookie, origin: apps.console, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+	const out = await fetch(apps.console + '/logout', {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { cookie, origin: apps.console, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+		body: ''
+	});
 	assert.is(out.status, 303);
 	const ended = await stream.waitFor((e) => e.type === 'session.ended', 5_000);
 	assert.is(ended.data.reason, 'signed_out');
@@ -181,7 +194,10 @@ test('an event stream ends with its session: after sign-out it hears no more rin
 	assert.is(p.data.busy, 0);
 	assert.is((await api(apps.kiosk, kioskCookie, '/api/calls', {})).status, 409, 'nobody to ring');
 	assert.not.ok(stream.events.some((e) => e.type === 'call.ringing'));
-	assert.not.ok(otherStream.events.some((e) => e.type === 'session.ended'), "the account's other session's stream is untouched");
+	assert.not.ok(
+		otherStream.events.some((e) => e.type === 'session.ended'),
+		"the account's other session's stream is untouched"
+	);
 	// The old cookie opens no new stream.
 	const again = await fetch(apps.console + '/api/events', { headers: { cookie } });
 	assert.is(again.status, 401);

@@ -97,7 +97,12 @@ const text = async (p: Page, sel = 'body') => (await p.textContent(sel)) ?? '';
  * string compiles it in the page, which the apps' CSP forbids; evaluate does not.)
  */
 async function waitForTrue(p: Page, expression: string, ms = 10_000): Promise<void> {
-	await waitFor(expression, () => p.evaluate(expression) as Promise<unknown>, (v) => v === true, ms);
+	await waitFor(
+		expression,
+		() => p.evaluate(expression) as Promise<unknown>,
+		(v) => v === true,
+		ms
+	);
 }
 
 test('the concierge closes the tab mid-call: the kiosk shows reconnecting, then stops its camera and returns to standby', async () => {
@@ -170,9 +175,13 @@ test('the kiosk reloads mid-call without hanging up: it resumes the call quickly
 	k.on('console', (m) => logs.push(`${Date.now() - t0} ms ${m.type()}: ${m.text().slice(0, 300)}`));
 	await k.reload();
 	await k.waitForSelector('main[data-phase=incall] .stage[data-stage-notice=none]', { timeout: 15_000 }).catch(async (e) => {
-		const state = await k.evaluate(`[document.querySelector('main')?.dataset.phase, document.querySelector('.stage')?.dataset.stageNotice, document.querySelector('main')?.innerText.slice(0, 300)].join(' / ')`);
+		const state = await k.evaluate(
+			`[document.querySelector('main')?.dataset.phase, document.querySelector('.stage')?.dataset.stageNotice, document.querySelector('main')?.innerText.slice(0, 300)].join(' / ')`
+		);
 		const row = await callRow(kioskAccounts[0]!.id);
-		throw new Error(`the kiosk did not resume (${state}); call ${JSON.stringify(row)}; its console:\n${logs.join('\n')}\n${(e as Error).message}\nconsole app:\n${appLogs.console.slice(-15).join('\n')}\nworker:\n${workerLog.slice(-10).join('\n')}`);
+		throw new Error(
+			`the kiosk did not resume (${state}); call ${JSON.stringify(row)}; its console:\n${logs.join('\n')}\n${(e as Error).message}\nconsole app:\n${appLogs.console.slice(-15).join('\n')}\nworker:\n${workerLog.slice(-10).join('\n')}`
+		);
 	});
 	const resumedMs = Date.now() - t0;
 	await waitForMedia(k);
@@ -210,7 +219,11 @@ test('the kiosk hangs up while offline, then reloads: devices off at once, the h
 	await k.ctx.setOffline(false);
 	await k.page.reload();
 	await k.page.waitForSelector('main[data-phase=standby]');
-	const row = await waitFor('the call ends on the server', () => callRow(kioskAccounts[0]!.id), (r) => r.state === 'ended');
+	const row = await waitFor(
+		'the call ends on the server',
+		() => callRow(kioskAccounts[0]!.id),
+		(r) => r.state === 'ended'
+	);
 	assert.is(row.end_reason, 'hung_up_by_kiosk');
 	// Watch a while: the reloaded kiosk never rejoins and never opens its camera.
 	for (let i = 0; i < 10; i++) {
@@ -262,7 +275,12 @@ test('the concierge goes away while a kiosk rings: the kiosk is told at once and
 	await k.click('button.call');
 	await k.waitForSelector('main[data-phase=ringing]');
 	await c.page.waitForSelector('li[data-call-id]', { timeout: 10_000 });
-	await waitFor('the kiosk camera opens while it rings', () => cameraLive(k), (v) => v, 10_000);
+	await waitFor(
+		'the kiosk camera opens while it rings',
+		() => cameraLive(k),
+		(v) => v,
+		10_000
+	);
 
 	const t0 = Date.now();
 	await c.page.click('button:has-text("Away")');
@@ -302,7 +320,11 @@ test('two rings in a row go unanswered: ring alerts stop each time, and the conc
 	await c.ctx.grantPermissions(['notifications'], { origin: apps.console });
 	await c.ctx.addInitScript(RECORD_NOTIFICATIONS);
 	await c.page.reload();
-	const wav = (await c.page.evaluate(`fetch('/ring.wav').then(async (r) => [r.status, r.headers.get('content-type'), (await r.arrayBuffer()).byteLength])`)) as [number, string, number];
+	const wav = (await c.page.evaluate(`fetch('/ring.wav').then(async (r) => [r.status, r.headers.get('content-type'), (await r.arrayBuffer()).byteLength])`)) as [
+		number,
+		string,
+		number
+	];
 	assert.is(wav[0], 200, 'the ring sound is shipped with the console');
 	assert.match(wav[1], 'audio/');
 	assert.ok(wav[2] > 1000 && wav[2] < 100_000, `ring.wav is small (${wav[2]} bytes)`);
@@ -325,10 +347,13 @@ test('two rings in a row go unanswered: ring alerts stop each time, and the conc
 		assert.match(await text(k, 'main'), 'No concierge answered.');
 		assert.is(await cameraLive(k), false, 'the kiosk camera is stopped after a missed call');
 		await c.page.waitForSelector('section[data-ring-alert=off]', { timeout: 5_000 });
-		assert.ok(!(await c.page.evaluate(`document.title`) as string).includes('is calling'), 'the title stops flashing');
+		assert.ok(!((await c.page.evaluate(`document.title`)) as string).includes('is calling'), 'the title stops flashing');
 		assert.is(await c.page.evaluate(`window.__consoleCall.ringAlert()`), false);
 		assert.is(await c.page.evaluate(`window.__consoleCall.ringSound()`), false, 'the ring sound stops');
-		assert.ok(((await c.page.evaluate(`window.__notes`)) as { closed: boolean }[]).every((n) => n.closed), 'the notification is closed');
+		assert.ok(
+			((await c.page.evaluate(`window.__notes`)) as { closed: boolean }[]).every((n) => n.closed),
+			'the notification is closed'
+		);
 		assert.is((await callRow(kioskAccounts[0]!.id)).end_reason, 'no_answer');
 	}
 	await c.page.waitForSelector('section[data-status=away]', { timeout: 10_000 });
@@ -352,7 +377,7 @@ test("the kiosk's, then the concierge's, network drops for a few seconds mid-cal
 	// The network is gone: the stage says the call is reconnecting (LiveKit's own reconnect shows the same).
 	await k.page.waitForSelector('main[data-phase=incall] .stage[data-stage-notice=reconnecting]', { timeout: 10_000 });
 	assert.match(await text(k.page, '.stage'), '再接続しています… Reconnecting…');
-	assert.ok(await k.page.$('button.call') === null, 'still on the call screen');
+	assert.ok((await k.page.$('button.call')) === null, 'still on the call screen');
 	await screenshot(k.page, 'lifecycle-kiosk-network-down');
 	await k.page.waitForTimeout(3_000);
 	await k.ctx.setOffline(false);

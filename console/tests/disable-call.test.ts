@@ -121,10 +121,14 @@ test('disable while LiveKit is down: sessions end at once, and the worker remove
 		assert.is(retry[0]!.n, 0, 'nothing could be removed while LiveKit was down');
 		livekit('start');
 		stopped = false;
-		await until('the retry job removed the participant', async () => {
-			const [a] = await ownerDb()`select count(*)::int as n from audit_log where action = 'call.participant_removed' and target_id = ${s.call.id}`;
-			return a!.n === 1;
-		}, 40_000);
+		await until(
+			'the retry job removed the participant',
+			async () => {
+				const [a] = await ownerDb()`select count(*)::int as n from audit_log where action = 'call.participant_removed' and target_id = ${s.call.id}`;
+				return a!.n === 1;
+			},
+			40_000
+		);
 		assert.not.ok((await participants(s.call.roomName)).includes(s.identity), 'the kiosk is not in the room');
 	} finally {
 		if (stopped) livekit('start');

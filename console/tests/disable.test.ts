@@ -11,7 +11,6 @@ import { get, post, signInHttp } from '../../platform/testing/http.ts';
 
 const test = suite('remote disable (built apps)');
 
-
 test('admin disables a kiosk: its cookie gets 401 at once, sign-in says disabled; enable restores', async () => {
 	const { kiosk, console: con } = await startApps();
 	const t = await makeTenant();
@@ -26,7 +25,11 @@ test('admin disables a kiosk: its cookie gets 401 at once, sign-in says disabled
 	assert.is(body.disabled, true);
 	assert.is(body.revokedSessions, 1);
 	assert.is((await get(ks, '/api/me')).status, 401);
-	const page = await fetch(kiosk + '/login', { method: 'POST', headers: { origin: kiosk, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ loginId: k.loginId, password: k.password }) });
+	const page = await fetch(kiosk + '/login', {
+		method: 'POST',
+		headers: { origin: kiosk, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ loginId: k.loginId, password: k.password })
+	});
 	assert.is(page.status, 403);
 	assert.match(await page.text(), /This account has been disabled/);
 	assert.is((await post(as, '/api/accounts/enable', JSON.stringify({ loginId: k.loginId }))).status, 200);
@@ -48,7 +51,11 @@ test('the endpoint refuses bad input and the wrong people with a clear 4xx', asy
 	const kb = await signInHttp(kiosk, kioskB.loginId, kioskB.password);
 	const cases: [string, Promise<Response>, number][] = [
 		['no session', post(con, '/api/accounts/disable', JSON.stringify({ loginId: kioskA.loginId })), 401],
-		['kiosk cookie on the console', post({ origin: con, cookie: ks.cookie.replace('kiosk_', 'console_') }, '/api/accounts/disable', JSON.stringify({ loginId: kioskB.loginId })), 401],
+		[
+			'kiosk cookie on the console',
+			post({ origin: con, cookie: ks.cookie.replace('kiosk_', 'console_') }, '/api/accounts/disable', JSON.stringify({ loginId: kioskB.loginId })),
+			401
+		],
 		['concierge', post(cs, '/api/accounts/disable', JSON.stringify({ loginId: kioskA.loginId })), 403],
 		["another tenant's kiosk", post(as, '/api/accounts/disable', JSON.stringify({ loginId: kioskB.loginId })), 404],
 		['form body', post(as, '/api/accounts/disable', 'loginId=x', 'application/x-www-form-urlencoded'), 415],

@@ -53,21 +53,58 @@ function targets(ids: { kioskCall: string; consoleCall: string }): Target[] {
 	return [
 		{ app: 'kiosk', route: 'api/calls/+server.ts', path: '/api/calls', role: 'kiosk', kind: 'json', fields: [] },
 		...KIOSK_CALL_ACTIONS.flatMap((a) =>
-			[ids.kioskCall, randomUUID(), 'not-a-uuid'].map((id, i): Target => ({ app: 'kiosk', route: 'api/calls/[id]/[action]/+server.ts', path: `/api/calls/${id}/${a}`, role: 'kiosk', kind: 'json', fields: ['consent', 'allowMore', 'state', 'regions'], bodies: i === 0 ? 120 : 40 }))
+			[ids.kioskCall, randomUUID(), 'not-a-uuid'].map((id, i): Target => ({
+				app: 'kiosk',
+				route: 'api/calls/[id]/[action]/+server.ts',
+				path: `/api/calls/${id}/${a}`,
+				role: 'kiosk',
+				kind: 'json',
+				fields: ['consent', 'allowMore', 'state', 'regions'],
+				bodies: i === 0 ? 120 : 40
+			}))
 		),
-		{ app: 'kiosk', route: 'api/reports/+server.ts', path: '/api/reports', role: 'kiosk', kind: 'json', fields: ['id', 'kind', 'message', 'stack', 'appVersion', 'userAgent', 'occurredAt', 'device', 'logs', 'stats'] },
+		{
+			app: 'kiosk',
+			route: 'api/reports/+server.ts',
+			path: '/api/reports',
+			role: 'kiosk',
+			kind: 'json',
+			fields: ['id', 'kind', 'message', 'stack', 'appVersion', 'userAgent', 'occurredAt', 'device', 'logs', 'stats']
+		},
 		{ app: 'kiosk', route: 'login/+page.server.ts', path: '/login', role: null, kind: 'form', fields: ['loginId', 'password', 'next'] },
 		{ app: 'kiosk', route: 'api/staff/pin/+server.ts', path: '/api/staff/pin', role: 'kiosk', kind: 'json', fields: ['pin'] },
 		{ app: 'kiosk', route: 'logout/+page.server.ts', path: '/logout', role: 'kiosk', kind: 'form', fields: [] },
 		...CONSOLE_CALL_ACTIONS.flatMap((a) =>
-			[ids.consoleCall, randomUUID(), 'not-a-uuid'].map((id, i): Target => ({ app: 'console', route: 'api/calls/[id]/[action]/+server.ts', path: `/api/calls/${id}/${a}`, role: 'concierge', kind: 'json', fields: ['state'], bodies: i === 0 ? 120 : 40 }))
+			[ids.consoleCall, randomUUID(), 'not-a-uuid'].map((id, i): Target => ({
+				app: 'console',
+				route: 'api/calls/[id]/[action]/+server.ts',
+				path: `/api/calls/${id}/${a}`,
+				role: 'concierge',
+				kind: 'json',
+				fields: ['state'],
+				bodies: i === 0 ? 120 : 40
+			}))
 		),
 		{ app: 'console', route: 'api/presence/+server.ts', path: '/api/presence', role: 'concierge', kind: 'json', fields: ['status'] },
 		{ app: 'console', route: 'api/me/language/+server.ts', path: '/api/me/language', role: 'concierge', kind: 'json', fields: ['locale'] },
 		{ app: 'console', route: 'api/accounts/disable/+server.ts', path: '/api/accounts/disable', role: 'admin', kind: 'json', fields: ['loginId', 'reason'] },
 		{ app: 'console', route: 'api/accounts/enable/+server.ts', path: '/api/accounts/enable', role: 'operator', kind: 'json', fields: ['loginId'] },
-		{ app: 'console', route: 'api/accounts/permissions/+server.ts', path: '/api/accounts/permissions', role: 'admin', kind: 'json', fields: ['loginId', 'canShareScreen', 'canViewKioskScreen'] },
-		{ app: 'console', route: 'api/livekit/webhook/+server.ts', path: '/api/livekit/webhook', role: null, kind: 'json', fields: ['event', 'room', 'participant', 'id', 'createdAt'] },
+		{
+			app: 'console',
+			route: 'api/accounts/permissions/+server.ts',
+			path: '/api/accounts/permissions',
+			role: 'admin',
+			kind: 'json',
+			fields: ['loginId', 'canShareScreen', 'canViewKioskScreen']
+		},
+		{
+			app: 'console',
+			route: 'api/livekit/webhook/+server.ts',
+			path: '/api/livekit/webhook',
+			role: null,
+			kind: 'json',
+			fields: ['event', 'room', 'participant', 'id', 'createdAt']
+		},
 		{ app: 'console', route: 'login/+page.server.ts', path: '/login', role: null, kind: 'form', fields: ['loginId', 'password', 'next'] },
 		{ app: 'console', route: 'logout/+page.server.ts', path: '/logout', role: 'concierge', kind: 'form', fields: [] },
 		// Owned by the form-reading helper being added to platform/web/http.ts (readForm, issue 8 item 10): these
@@ -76,14 +113,51 @@ function targets(ids: { kioskCall: string; consoleCall: string }): Target[] {
 		{ app: 'console', route: '(app)/account/password/+page.server.ts', path: '/account/password', role: 'concierge', kind: 'form', fields: ['current', 'next'] },
 		// Issue 11 (admin and operator pages).
 		{ app: 'console', route: '(app)/admin/+page.server.ts', path: '/admin?/issueCode', role: 'admin', kind: 'form', fields: ['accountId'], bodies: 40 },
-		{ app: 'console', route: '(app)/admin/accounts/[id]/+page.server.ts', path: `/admin/accounts/${randomUUID()}?/rename`, role: 'admin', kind: 'form', fields: ['displayName'], bodies: 60 },
-		{ app: 'console', route: '(app)/admin/accounts/[id]/+page.server.ts', path: `/admin/accounts/${randomUUID()}?/reset`, role: 'admin', kind: 'form', fields: ['password'], bodies: 60 },
+		{
+			app: 'console',
+			route: '(app)/admin/accounts/[id]/+page.server.ts',
+			path: `/admin/accounts/${randomUUID()}?/rename`,
+			role: 'admin',
+			kind: 'form',
+			fields: ['displayName'],
+			bodies: 60
+		},
+		{
+			app: 'console',
+			route: '(app)/admin/accounts/[id]/+page.server.ts',
+			path: `/admin/accounts/${randomUUID()}?/reset`,
+			role: 'admin',
+			kind: 'form',
+			fields: ['password'],
+			bodies: 60
+		},
 		{ app: 'console', route: '(app)/admin/fleet/+page.server.ts', path: '/admin/fleet?/command', role: 'admin', kind: 'form', fields: ['accountId', 'command'] },
-		{ app: 'console', route: '(app)/admin/settings/+page.server.ts', path: '/admin/settings?/save', role: 'admin', kind: 'form', fields: ['passwordMinLength', 'lockoutThreshold', 'ipAllowList', 'timeZone', 'open1', 'close1', 'holidays'] },
+		{
+			app: 'console',
+			route: '(app)/admin/settings/+page.server.ts',
+			path: '/admin/settings?/save',
+			role: 'admin',
+			kind: 'form',
+			fields: ['passwordMinLength', 'lockoutThreshold', 'ipAllowList', 'timeZone', 'open1', 'close1', 'holidays']
+		},
 		{ app: 'console', route: '(app)/admin/settings/+page.server.ts', path: '/admin/settings?/pin', role: 'admin', kind: 'form', fields: ['pin'], bodies: 40 },
 		{ app: 'console', route: '(app)/reports/[groupId]/+page.server.ts', path: `/reports/${randomUUID()}?/status`, role: 'admin', kind: 'form', fields: ['status'] },
-		{ app: 'console', route: '(app)/operator/+page.server.ts', path: '/operator?/createTenant', role: 'operator', kind: 'form', fields: ['slug', 'name', 'adminLoginId', 'adminName', 'adminPassword'] },
-		{ app: 'console', route: '(app)/operator/tenants/[id]/+page.server.ts', path: `/operator/tenants/${randomUUID()}?/suspend`, role: 'operator', kind: 'form', fields: ['suspend', 'reason'] },
+		{
+			app: 'console',
+			route: '(app)/operator/+page.server.ts',
+			path: '/operator?/createTenant',
+			role: 'operator',
+			kind: 'form',
+			fields: ['slug', 'name', 'adminLoginId', 'adminName', 'adminPassword']
+		},
+		{
+			app: 'console',
+			route: '(app)/operator/tenants/[id]/+page.server.ts',
+			path: `/operator/tenants/${randomUUID()}?/suspend`,
+			role: 'operator',
+			kind: 'form',
+			fields: ['suspend', 'reason']
+		},
 		{ app: 'console', route: '(app)/admin/blinder/+page.server.ts', path: '/admin/blinder?/save', role: 'admin', kind: 'form', fields: ['regions', 'e2ee'] }
 	];
 }
@@ -227,7 +301,10 @@ function formBody(fields: string[]): { body: string | Buffer; type?: string } {
 	switch (rnd(8)) {
 		case 0: {
 			// url-encoded with bad escapes, NULs, repeats, huge values
-			const parts = Array.from({ length: rnd(8) + 1 }, () => `${enc(pick(names))}=${pick(['%zz', '%', '%E0%A4', '%00', 'a'.repeat(rnd(100_000)), enc(text(odd())), '+++', '&&&'])}`);
+			const parts = Array.from(
+				{ length: rnd(8) + 1 },
+				() => `${enc(pick(names))}=${pick(['%zz', '%', '%E0%A4', '%00', 'a'.repeat(rnd(100_000)), enc(text(odd())), '+++', '&&&'])}`
+			);
 			return { body: parts.join('&'), type: 'application/x-www-form-urlencoded' };
 		}
 		case 1: {
@@ -241,7 +318,10 @@ function formBody(fields: string[]): { body: string | Buffer; type?: string } {
 				`--${b}\r\nContent-Disposition: form-data; name="${pick(names)}"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n${'z'.repeat(rnd(50_000))}\r\n--${b}--\r\n`,
 				randomBytes(rnd(2048)).toString('binary')
 			];
-			return { body: Buffer.from(pick(bodies), 'binary'), type: pick([`multipart/form-data; boundary=${b}`, 'multipart/form-data', 'multipart/form-data; boundary=', `multipart/form-data; boundary="${b}"`]) };
+			return {
+				body: Buffer.from(pick(bodies), 'binary'),
+				type: pick([`multipart/form-data; boundary=${b}`, 'multipart/form-data', 'multipart/form-data; boundary=', `multipart/form-data; boundary="${b}"`])
+			};
 		}
 		case 2:
 			return { body: `${pick(names)}=${text(odd())}`, type: pick(['text/plain', 'text/plain; charset=utf-8']) };
@@ -320,7 +400,8 @@ async function fuzz(t: Target, tenant: { id: string }, platform: { id: string })
 			}
 			const r = await fire(origin, t.path, cookie, typeof body === 'string' ? body : new Uint8Array(body), type);
 			const size = typeof body === 'string' ? body.length : body instanceof Buffer ? body.length : -1;
-			if (r.status >= 500 || r.status === 0) failures.push(`#${i} ${type ?? '(none)'} ${size} bytes ${typeof body === 'string' ? body.slice(0, 80) : '(binary)'} → ${r.status || r.error} in ${r.ms} ms`);
+			if (r.status >= 500 || r.status === 0)
+				failures.push(`#${i} ${type ?? '(none)'} ${size} bytes ${typeof body === 'string' ? body.slice(0, 80) : '(binary)'} → ${r.status || r.error} in ${r.ms} ms`);
 		}
 	};
 	await Promise.all([worker(), worker(), worker(), worker()]);
@@ -338,7 +419,11 @@ test.before(async () => {
 	// Real call ids of the signed-in kiosk and concierge, so the call actions get past "not found" sometimes.
 	const kioskCookie = await cookieFor('kiosk', 'kiosk', tenant, platform);
 	const conciergeCookie = await cookieFor('console', 'concierge', tenant, platform);
-	await fetch(apps.console + '/api/presence', { method: 'POST', headers: { cookie: conciergeCookie, 'content-type': 'application/json', origin: apps.console }, body: '{"status":"available"}' });
+	await fetch(apps.console + '/api/presence', {
+		method: 'POST',
+		headers: { cookie: conciergeCookie, 'content-type': 'application/json', origin: apps.console },
+		body: '{"status":"available"}'
+	});
 	const res = await fetch(apps.kiosk + '/api/calls', { method: 'POST', headers: { cookie: kioskCookie, 'content-type': 'application/json', origin: apps.kiosk }, body: '{}' });
 	const call = (await res.json().catch(() => ({}))) as { id?: string; call?: { id?: string } };
 	const callId = call.id ?? call.call?.id ?? randomUUID();
@@ -348,7 +433,11 @@ test.before(async () => {
 test('the fuzzer knows every POST endpoint and form action of both apps', () => {
 	const known = new Set(all.map((t) => `${t.app}:${t.route}`));
 	const found = [...routeFiles('kiosk'), ...routeFiles('console')];
-	assert.equal(found.filter((f) => !known.has(f)), [], 'route files with POST handlers or actions the fuzzer does not cover');
+	assert.equal(
+		found.filter((f) => !known.has(f)),
+		[],
+		'route files with POST handlers or actions the fuzzer does not cover'
+	);
 	assert.ok(found.length >= 14, `found ${found.length}`);
 });
 
@@ -414,7 +503,13 @@ test('GET pages and endpoints with random ids and query strings: no 5xx, no hang
 			const started = Date.now();
 			try {
 				const post = url.includes('/api/calls/');
-				const res = await fetch(url, { method: post ? 'POST' : 'GET', headers: { cookie, origin, accept: pick(['text/html', 'application/json', '*/*']), ...(post ? { 'content-type': 'application/json' } : {}) }, body: post ? '{}' : undefined, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_MS) });
+				const res = await fetch(url, {
+					method: post ? 'POST' : 'GET',
+					headers: { cookie, origin, accept: pick(['text/html', 'application/json', '*/*']), ...(post ? { 'content-type': 'application/json' } : {}) },
+					body: post ? '{}' : undefined,
+					redirect: 'manual',
+					signal: AbortSignal.timeout(REQUEST_MS)
+				});
 				await res.arrayBuffer();
 				if (res.status >= 500) failures.push(`${url.slice(0, 120)} → ${res.status}`);
 			} catch (e) {

@@ -115,7 +115,11 @@ test('metric values move when a call rings and is cancelled', async () => {
 		const callId = placed.body.id as string;
 		await stream.waitFor((e) => e.type === 'call.ringing' && e.data.callId === callId);
 		const kAfter = await scrape(apps.kiosk);
-		assert.is(sample(kAfter, 'concierge_calls_placed_total', { start: 'ringing' }), sample(kBefore, 'concierge_calls_placed_total', { start: 'ringing' }) + 1, 'one more call placed');
+		assert.is(
+			sample(kAfter, 'concierge_calls_placed_total', { start: 'ringing' }),
+			sample(kBefore, 'concierge_calls_placed_total', { start: 'ringing' }) + 1,
+			'one more call placed'
+		);
 		const cAfter = await until('the ring is counted on the console', async () => {
 			const t = await scrape(apps.console);
 			return sample(t, 'concierge_ring_delivery_seconds_count') > sample(cBefore, 'concierge_ring_delivery_seconds_count') ? t : null;

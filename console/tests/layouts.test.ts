@@ -92,7 +92,13 @@ function overlap(a: Box, b: Box): boolean {
  * Measure one page at each size. `video`: a main video is expected (a call phase);
  * `share`: a received share is expected on the main stage; `preview`: the concierge's own share preview.
  */
-async function check(page: Page, app: 'kiosk' | 'console', phase: string, sizes: { width: number; height: number }[], expect: { video?: boolean; share?: boolean; preview?: boolean; scrollsVertically?: boolean } = {}): Promise<void> {
+async function check(
+	page: Page,
+	app: 'kiosk' | 'console',
+	phase: string,
+	sizes: { width: number; height: number }[],
+	expect: { video?: boolean; share?: boolean; preview?: boolean; scrollsVertically?: boolean } = {}
+): Promise<void> {
 	for (const size of sizes) {
 		await page.setViewportSize(size);
 		await page.waitForTimeout(350);
@@ -102,7 +108,12 @@ async function check(page: Page, app: 'kiosk' | 'console', phase: string, sizes:
 		const where = `${app} ${phase} at ${size.width}×${size.height}`;
 		assert.ok(g.scrollWidth <= g.vw, `${where}: no horizontal scroll (scrollWidth ${g.scrollWidth} > ${g.vw})`);
 		// Long pages (the admin's lists) scroll vertically; only the sides are checked there.
-		const outside = expect.scrollsVertically ? g.outside.filter((o) => { const [l, , r] = JSON.parse(o.slice(o.lastIndexOf('['))) as number[]; return l! < -0.5 || r! > g.vw + 0.5; }) : g.outside;
+		const outside = expect.scrollsVertically
+			? g.outside.filter((o) => {
+					const [l, , r] = JSON.parse(o.slice(o.lastIndexOf('['))) as number[];
+					return l! < -0.5 || r! > g.vw + 0.5;
+				})
+			: g.outside;
 		assert.equal(outside, [], `${where}: every control inside the viewport`);
 		if (expect.video) {
 			assert.ok(g.main, `${where}: a main video`);
@@ -169,7 +180,9 @@ test('kiosk and console fit every phase on real screen sizes', async () => {
 		await check(k, 'kiosk', 'ringing', KIOSK_SIZES);
 		await check(c, 'console', 'ringing', CONSOLE_SIZES);
 		// The ringing screen is centred: its content's middle is near the middle of the screen.
-		const centre = (await k.evaluate(`(() => { const s = document.querySelector('section.ringing'); const kids = [...s.children].map((e) => e.getBoundingClientRect()); const top = Math.min(...kids.map((r) => r.top)), bottom = Math.max(...kids.map((r) => r.bottom)); return { mid: (top + bottom) / 2, vh: innerHeight }; })()`)) as { mid: number; vh: number };
+		const centre = (await k.evaluate(
+			`(() => { const s = document.querySelector('section.ringing'); const kids = [...s.children].map((e) => e.getBoundingClientRect()); const top = Math.min(...kids.map((r) => r.top)), bottom = Math.max(...kids.map((r) => r.bottom)); return { mid: (top + bottom) / 2, vh: innerHeight }; })()`
+		)) as { mid: number; vh: number };
 		assert.ok(Math.abs(centre.mid - centre.vh / 2) < centre.vh * 0.12, `ringing content centred (${JSON.stringify(centre)})`);
 
 		await c.click('li[data-call-id] button:has-text("Accept")');

@@ -44,7 +44,7 @@ async function same(lean: string, twin: string, init: RequestInit, leanInit: Req
 	return a;
 }
 
-test('no cookie, a forged cookie, the other app\'s cookie: the lean paths refuse exactly as SvelteKit does', async () => {
+test("no cookie, a forged cookie, the other app's cookie: the lean paths refuse exactly as SvelteKit does", async () => {
 	const t = await makeTenant();
 	const k = await makeAccount(t, { role: 'kiosk' });
 	const kioskToken = (await signIn('kiosk', { loginId: k.loginId, password: k.password })).token;
@@ -88,7 +88,7 @@ test('console: an admin is refused the stream (403), an expired password meets p
 	assert.is(JSON.parse(e.body).code, 'password_expired');
 });
 
-test('a kiosk\'s stream opens with the security headers and its snapshot; the request id is kept', async () => {
+test("a kiosk's stream opens with the security headers and its snapshot; the request id is kept", async () => {
 	const t = await makeTenant();
 	const k = await makeAccount(t, { role: 'kiosk' });
 	const cookie = `kiosk_session=${(await signIn('kiosk', { loginId: k.loginId, password: k.password })).token}`;
@@ -113,7 +113,8 @@ test('the upload: stored once (202, then a duplicate), refused with the same cod
 	const cookie = `kiosk_session=${(await signIn('kiosk', { loginId: k.loginId, password: k.password })).token}`;
 	const id = randomUUID();
 	const body = JSON.stringify({ id, kind: 'error', message: 'lean', appVersion: '1', userAgent: 'ua', occurredAt: new Date().toISOString() });
-	const post = (b: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => answer(`${apps.kiosk}/api/reports`, { method: 'POST', headers: { cookie, ...headers }, body: b });
+	const post = (b: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+		answer(`${apps.kiosk}/api/reports`, { method: 'POST', headers: { cookie, ...headers }, body: b });
 	const first = await post(body);
 	assert.is(first.status, 202);
 	assert.equal(JSON.parse(first.body), { id, duplicate: false });

@@ -42,7 +42,15 @@ test('a group holding rows with reserved keys and odd shapes renders for the adm
 	const marker = `Odd rows ${randomUUID().slice(0, 8)}`;
 	const ids: string[] = [];
 	for (let i = 0; i < ODD_BODIES.length + 1; i++) {
-		const r = parseReport({ id: randomUUID(), kind: 'error', message: marker, appVersion: '3.0.0', userAgent: 'Chrome', occurredAt: new Date().toISOString(), logs: [`line ${i}`] });
+		const r = parseReport({
+			id: randomUUID(),
+			kind: 'error',
+			message: marker,
+			appVersion: '3.0.0',
+			userAgent: 'Chrome',
+			occurredAt: new Date().toISOString(),
+			logs: [`line ${i}`]
+		});
 		await submitReport(k.actor, r);
 		await processReport(t.id, r.id);
 		ids.push(r.id);

@@ -19,7 +19,16 @@ test.before(async () => {
 });
 
 async function sendProcessed(actor: Actor, message: string): Promise<void> {
-	const r = parseReport({ id: randomUUID(), kind: 'media_error', message, stack: 'Error\n    at getUserMedia (http://k/_app/a.js:1:1)', appVersion: '2.0.0', userAgent: 'Chrome', occurredAt: new Date().toISOString(), logs: ['[warn] camera busy'] });
+	const r = parseReport({
+		id: randomUUID(),
+		kind: 'media_error',
+		message,
+		stack: 'Error\n    at getUserMedia (http://k/_app/a.js:1:1)',
+		appVersion: '2.0.0',
+		userAgent: 'Chrome',
+		occurredAt: new Date().toISOString(),
+		logs: ['[warn] camera busy']
+	});
 	await submitReport(actor, r);
 	await processReport(actor.tenantId, r.id);
 }
@@ -60,7 +69,7 @@ test("an admin sees their own tenant's problem groups and samples, and not anoth
 	}
 });
 
-test('an operator sees every tenant\'s groups, and each view is audited', async () => {
+test("an operator sees every tenant's groups, and each view is audited", async () => {
 	const platform = await makeTenant({ isPlatform: true });
 	const t = await makeTenant();
 	const k = await makeAccount(t, { role: 'kiosk' });
@@ -72,8 +81,13 @@ test('an operator sees every tenant\'s groups, and each view is audited', async 
 		await page.getByRole('link', { name: title }).click();
 		await page.getByText('[warn] camera busy').waitFor();
 		await screenshot(page, 'console-reports-operator-group');
-		const audit = await ownerDb()<{ targetId: string }[]>`select target_id as "targetId" from audit_log where actor_account_id = ${account.id} and action = 'operator.read' order by id`;
-		assert.equal(audit.map((r) => r.targetId), ['report_groups', 'report_group']);
+		const audit = await ownerDb()<
+			{ targetId: string }[]
+		>`select target_id as "targetId" from audit_log where actor_account_id = ${account.id} and action = 'operator.read' order by id`;
+		assert.equal(
+			audit.map((r) => r.targetId),
+			['report_groups', 'report_group']
+		);
 	} finally {
 		await context.close();
 	}

@@ -108,7 +108,12 @@ test('every page and API response of both apps has the security headers; signed-
 	ctrl.abort();
 	// A successful sign-in answer sets a cookie: not cacheable either.
 	const account = await makeAccount(t, { role: 'concierge' });
-	const signin = await fetch(apps.console + '/login', { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: apps.console }, body: new URLSearchParams({ loginId: account.loginId, password: account.password }) });
+	const signin = await fetch(apps.console + '/login', {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: apps.console },
+		body: new URLSearchParams({ loginId: account.loginId, password: account.password })
+	});
 	assert.is(signin.status, 303);
 	checkHeaders('console sign-in answer', signin, { noStore: true, page: false });
 });
@@ -170,12 +175,21 @@ test('a same-site page cannot frame a signed-in page of either app (Chromium ref
 			await page.waitForTimeout(2_000);
 			const frames = page.frames().filter((f) => f !== page.mainFrame());
 			assert.is(frames.length, 2);
-			assert.ok(frames.some((f) => f.url() === control), `control frame loaded: ${frames.map((f) => f.url()).join(', ')}`);
+			assert.ok(
+				frames.some((f) => f.url() === control),
+				`control frame loaded: ${frames.map((f) => f.url()).join(', ')}`
+			);
 			const framed = frames.find((f) => f.url() !== control)!;
-			const rendered = await framed.locator(mark).count().catch(() => 0);
+			const rendered = await framed
+				.locator(mark)
+				.count()
+				.catch(() => 0);
 			assert.is(rendered, 0, `${victim} rendered in a frame (${framed.url()})`);
 			assert.not.ok(framed.url().startsWith(victim), `${victim} loaded in a frame: ${framed.url()}`);
-			assert.ok(seen.some((s) => /frame-ancestors|X-Frame-Options|Refused to (frame|display)/i.test(s)), `Chromium reports the refusal: ${seen.join(' | ')}`);
+			assert.ok(
+				seen.some((s) => /frame-ancestors|X-Frame-Options|Refused to (frame|display)/i.test(s)),
+				`Chromium reports the refusal: ${seen.join(' | ')}`
+			);
 			await page.close();
 		}
 	} finally {

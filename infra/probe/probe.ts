@@ -56,7 +56,9 @@ const { values: args } = parseArgs({
 });
 
 function usage(msg: string): never {
-	console.error(`probe: ${msg}\nusage: npm run probe -- --kiosk-url URL --console-url URL [--kiosk-login ID] [--console-login ID] [--timeout S] [--prom-file PATH]\n       npm run probe -- --setup [--slug SLUG]`);
+	console.error(
+		`probe: ${msg}\nusage: npm run probe -- --kiosk-url URL --console-url URL [--kiosk-login ID] [--console-login ID] [--timeout S] [--prom-file PATH]\n       npm run probe -- --setup [--slug SLUG]`
+	);
 	process.exit(2);
 }
 
@@ -214,7 +216,9 @@ async function setup(slug: string): Promise<void> {
 	const owner = postgres(ownerUrl, { max: 1, onnotice: () => {} });
 	type Sql = Parameters<typeof markSynthetic>[0];
 	try {
-		const tenantId = (await findTenantIdBySlug(owner as unknown as Sql, slug)) ?? (await createTenant(owner as unknown as Sql, { slug, name: 'Synthetic probe', isPlatform: false, loginPrefix: 'probe' })).id;
+		const tenantId =
+			(await findTenantIdBySlug(owner as unknown as Sql, slug)) ??
+			(await createTenant(owner as unknown as Sql, { slug, name: 'Synthetic probe', isPlatform: false, loginPrefix: 'probe' })).id;
 		await markSynthetic(owner as unknown as Sql, tenantId);
 		const out: Record<string, string> = {};
 		for (const [role, loginId, env] of [

@@ -208,7 +208,13 @@ function selectedPairs(page: Page): Promise<{ candidateType: string; relayProtoc
 				if (s.type !== 'transport' || !s.selectedCandidatePairId) continue;
 				const pair = all.get(s.selectedCandidatePairId);
 				const local = pair?.localCandidateId ? all.get(pair.localCandidateId) : undefined;
-				if (local) out.push({ candidateType: local.candidateType ?? '', relayProtocol: local.relayProtocol ?? null, protocol: local.protocol ?? '', address: local.address ?? local.ip ?? '' });
+				if (local)
+					out.push({
+						candidateType: local.candidateType ?? '',
+						relayProtocol: local.relayProtocol ?? null,
+						protocol: local.protocol ?? '',
+						address: local.address ?? local.ip ?? ''
+					});
 			}
 		}
 		return out;
@@ -271,7 +277,10 @@ if (!available.ok) {
 			}
 			const cPairs = await selectedPairs(c);
 			assert.ok(cPairs.length > 0);
-			assert.ok(cPairs.every((p) => p.candidateType !== 'relay'), `the concierge, without a firewall, needs no relay: ${JSON.stringify(cPairs)}`);
+			assert.ok(
+				cPairs.every((p) => p.candidateType !== 'relay'),
+				`the concierge, without a firewall, needs no relay: ${JSON.stringify(cPairs)}`
+			);
 			await screenshot(k, 'firewall-kiosk-in-call');
 
 			// Hang up, then the store's firewall closes 443 too (rejecting, as a firewall that
@@ -280,7 +289,13 @@ if (!available.ok) {
 			await c.click('button:has-text("Away")').catch(() => {});
 			await k.waitForSelector('main[data-phase=incall]');
 			const id = (await ownerDb()<{ id: string }[]>`select id from calls where kiosk_account_id = ${kiosk.id} and state = 'accepted'`)[0]!.id;
-			assert.is(await k.evaluate(async (callId) => (await fetch(`/api/calls/${callId}/hangup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, id), 200);
+			assert.is(
+				await k.evaluate(
+					async (callId) => (await fetch(`/api/calls/${callId}/hangup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
+					id
+				),
+				200
+			);
 			await k.waitForSelector('main[data-phase=standby]', { timeout: 20_000 });
 			await c.click('button:has-text("Available")');
 			await k.waitForSelector('button.call:not([disabled])', { timeout: 20_000 });

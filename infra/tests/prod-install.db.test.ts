@@ -36,7 +36,9 @@ function envFile(path: string): Record<string, string> {
 test('install --render-only: root-only env with fresh secrets, a valid Caddyfile, LiveKit with TURN/TLS, verified units', () => {
 	const dir = mkdtempSync(join(tmpdir(), 'concierge-render-'));
 	try {
-		const r = sh(['infra/prod/install.sh', '--render-only', dir, '--domain', 'shop.test', '--public-ip', '198.18.0.10', '--turn-ip', '198.18.0.11', '--tls', 'internal'], { LIVEKIT_BIN: livekitBin });
+		const r = sh(['infra/prod/install.sh', '--render-only', dir, '--domain', 'shop.test', '--public-ip', '198.18.0.10', '--turn-ip', '198.18.0.11', '--tls', 'internal'], {
+			LIVEKIT_BIN: livekitBin
+		});
 		assert.is(r.code, 0, r.out);
 		const envPath = join(dir, 'concierge.env');
 		assert.is(statSync(envPath).mode & 0o777, 0o600, 'the env file is root only');
@@ -50,14 +52,21 @@ test('install --render-only: root-only env with fresh secrets, a valid Caddyfile
 		assert.is(env.TURN_HOST, 'turn.shop.test');
 		assert.is(env.TURN_TLS_PORT, '443', 'TURN on 443 of its own address');
 		// A second render keeps the existing secrets.
-		assert.is(sh(['infra/prod/install.sh', '--render-only', dir, '--domain', 'shop.test', '--public-ip', '198.18.0.10', '--turn-ip', '198.18.0.11', '--tls', 'internal'], { LIVEKIT_BIN: livekitBin }).code, 0);
+		assert.is(
+			sh(['infra/prod/install.sh', '--render-only', dir, '--domain', 'shop.test', '--public-ip', '198.18.0.10', '--turn-ip', '198.18.0.11', '--tls', 'internal'], {
+				LIVEKIT_BIN: livekitBin
+			}).code,
+			0
+		);
 		assert.is(envFile(envPath).LIVEKIT_API_SECRET, env.LIVEKIT_API_SECRET, 'secrets are generated once');
 
 		const caddy = readFileSync(join(dir, 'Caddyfile'), 'utf8');
 		assert.match(caddy, 'default_bind 198.18.0.10');
 		assert.match(caddy, 'tls internal');
 		assert.match(caddy, /@metrics path \/metrics/);
-		const adapted = JSON.parse(execFileSync('caddy', ['adapt', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as {
+		const adapted = JSON.parse(
+			execFileSync('caddy', ['adapt', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+		) as {
 			apps: { http: { servers: Record<string, { listen: string[] }> } };
 		};
 		assert.equal(Object.values(adapted.apps.http.servers)[0]!.listen, ['198.18.0.10:443'], 'Caddy leaves 443 of the TURN address to LiveKit');
@@ -120,7 +129,10 @@ const testDb = new URL(process.env.DATABASE_URL!).pathname.slice(1);
 const scratch = `${testDb}_restore`;
 
 function psql(db: string, sql: string): string {
-	return execFileSync('runuser', ['-u', 'postgres', '--', 'psql', '-X', '-tA', '-v', 'ON_ERROR_STOP=1', '-p', process.env.PGPORT ?? '5432', '-d', db, '-c', sql], { cwd: '/', encoding: 'utf8' }).trim();
+	return execFileSync('runuser', ['-u', 'postgres', '--', 'psql', '-X', '-tA', '-v', 'ON_ERROR_STOP=1', '-p', process.env.PGPORT ?? '5432', '-d', db, '-c', sql], {
+		cwd: '/',
+		encoding: 'utf8'
+	}).trim();
 }
 
 function rowCounts(db: string): Record<string, number> {
@@ -144,7 +156,11 @@ test('nightly backup keeps BACKUP_KEEP dumps; a dump restores into a scratch dat
 		}
 		const kept = readdirSync(dir).sort();
 		assert.is(kept.length, 2, `retention keeps 2: ${kept.join(' ')}`);
-		assert.equal(kept.map((f) => join(dir, f)), made.slice(1).sort(), 'the two newest are kept');
+		assert.equal(
+			kept.map((f) => join(dir, f)),
+			made.slice(1).sort(),
+			'the two newest are kept'
+		);
 		assert.is(statSync(made[2]!).mode & 0o777, 0o600, 'dumps are root only');
 
 		const refused = sh(['infra/prod/restore.sh', made[2]!, testDb]);
@@ -159,7 +175,11 @@ test('nightly backup keeps BACKUP_KEEP dumps; a dump restores into a scratch dat
 		assert.ok((before['public.accounts'] ?? 0) >= 2, 'with rows in them');
 		assert.equal(after, before, 'every table has the same number of rows');
 		assert.is(psql(scratch, `select relrowsecurity::text from pg_class where relname = 'accounts'`), 'true', 'row-level security comes back');
-		assert.is(psql(scratch, `select count(*) from pg_tables where schemaname = 'bullmq'`), psql(testDb, `select count(*) from pg_tables where schemaname = 'bullmq'`), 'the job tables come back');
+		assert.is(
+			psql(scratch, `select count(*) from pg_tables where schemaname = 'bullmq'`),
+			psql(testDb, `select count(*) from pg_tables where schemaname = 'bullmq'`),
+			'the job tables come back'
+		);
 		assert.is(psql(scratch, `select pg_get_userbyid(datdba) from pg_database where datname = current_database()`), 'concierge_owner');
 	} finally {
 		psql('postgres', `drop database if exists "${scratch}" with (force)`);

@@ -134,7 +134,14 @@ function startApp(name: 'kiosk' | 'console', i: number): Proc {
 }
 
 function startWorker(i: number): Proc {
-	const proc = new Proc(`worker${i}`, null, process.execPath, ['--import', 'tsx', root + 'platform/jobs/worker.ts'], appEnv({ WORKER_HEALTH_PORT: String(port.worker[i]), JOBS_LOCK_MS: '3000' }), root);
+	const proc = new Proc(
+		`worker${i}`,
+		null,
+		process.execPath,
+		['--import', 'tsx', root + 'platform/jobs/worker.ts'],
+		appEnv({ WORKER_HEALTH_PORT: String(port.worker[i]), JOBS_LOCK_MS: '3000' }),
+		root
+	);
 	procs.push(proc);
 	return proc;
 }
@@ -178,7 +185,9 @@ test.before(async () => {
 	dir = mkdtempSync(join(tmpdir(), 'concierge-scale-'));
 	procs.push(new Proc('redis', null, 'redis-server', ['--port', String(port.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], process.env));
 	redis = new Redis({ port: port.redis, lazyConnect: true, maxRetriesPerRequest: 3 });
-	await until('redis', async () => (await redis!.connect().then(() => redis!.ping())) === 'PONG', 10_000).catch(async () => until('redis', async () => (await redis!.ping()) === 'PONG', 10_000));
+	await until('redis', async () => (await redis!.connect().then(() => redis!.ping())) === 'PONG', 10_000).catch(async () =>
+		until('redis', async () => (await redis!.ping()) === 'PONG', 10_000)
+	);
 	for (const i of [0, 1]) {
 		writeFileSync(join(dir, `lk${i}.yaml`), livekitConfig(i));
 		// A clean environment: livekit-server takes LIVEKIT_* variables as overrides of its config.
@@ -219,7 +228,9 @@ http://127.0.0.1:${port.caddyLivekit} {
 }
 `
 	);
-	procs.push(new Proc('caddy', null, 'caddy', ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir }));
+	procs.push(
+		new Proc('caddy', null, 'caddy', ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir })
+	);
 	for (const i of [0, 1]) {
 		startApp('kiosk', i);
 		startApp('console', i);
@@ -227,10 +238,15 @@ http://127.0.0.1:${port.caddyLivekit} {
 	}
 	const all = [...port.kiosk, ...port.console, ...port.worker];
 	for (const p of all)
-		await until(`readyz on ${p}`, async () => {
-			for (const pr of procs) if (pr.exited) throw new Error(`${pr.name} exited:\n${pr.tail()}`);
-			return ready(p);
-		}, 60_000, 300);
+		await until(
+			`readyz on ${p}`,
+			async () => {
+				for (const pr of procs) if (pr.exited) throw new Error(`${pr.name} exited:\n${pr.tail()}`);
+				return ready(p);
+			},
+			60_000,
+			300
+		);
 	await until('LiveKit through Caddy', () => ready(port.caddyLivekit, '/'), 20_000);
 	const nodes = await until('both LiveKit nodes registered in Redis', async () => ((await redis!.hlen('nodes')) >= 2 ? true : null), 20_000);
 	assert.ok(nodes);
@@ -298,7 +314,10 @@ test(`${CALLS} concurrent calls across both nodes and instances survive a consol
 	timings.acceptAllMs = Date.now() - t1;
 	const rows = await ownerDb()<{ id: string; roomName: string; state: string }[]>`select id, room_name as "roomName", state from calls where tenant_id = ${tenant.id}`;
 	for (const p of pairs) p.room = rows.find((r) => r.id === p.callId)!.roomName;
-	assert.ok(rows.every((r) => r.state === 'accepted'), 'every call is answered');
+	assert.ok(
+		rows.every((r) => r.state === 'accepted'),
+		'every call is answered'
+	);
 
 	// Rooms on both nodes: LiveKit's routing table, and each node's own count.
 	const lkProcs = procs.filter((p) => p.name.startsWith('livekit'));
@@ -323,9 +342,11 @@ test(`${CALLS} concurrent calls across both nodes and instances survive a consol
 		p.stream.close();
 		// What EventSource does through the load balancer: reconnect, now to the other instance.
 		p.stream = await openStream(url(port.caddyConsole), p.cCookie);
-		const snap = await p.stream.waitFor((e) => e.type === 'snapshot').catch((e: Error) => {
-			throw new Error(`no snapshot after reconnecting: ${e.message}`);
-		});
+		const snap = await p.stream
+			.waitFor((e) => e.type === 'snapshot')
+			.catch((e: Error) => {
+				throw new Error(`no snapshot after reconnecting: ${e.message}`);
+			});
 		const calls = (snap.data.calls ?? []) as { id: string; state: string }[];
 		assert.ok(
 			calls.some((c) => c.id === p.callId && c.state === 'accepted'),
@@ -362,9 +383,11 @@ test(`${CALLS} concurrent calls across both nodes and instances survive a consol
 		const placed = await api(url(port.kiosk[0]!), ek, '/api/calls', {});
 		assert.is(placed.status, 201, JSON.stringify(placed.body));
 		const id = placed.body.id as string;
-		await es.waitFor((e) => e.type === 'call.ringing' && e.data.callId === id).catch((e: Error) => {
-			throw new Error(`new call ${i} after the drain did not ring: ${e.message}`);
-		});
+		await es
+			.waitFor((e) => e.type === 'call.ringing' && e.data.callId === id)
+			.catch((e: Error) => {
+				throw new Error(`new call ${i} after the drain did not ring: ${e.message}`);
+			});
 		const acc = await api(url(port.console[1]!), ec, `/api/calls/${id}/accept`, {});
 		assert.is(acc.status, 200, JSON.stringify(acc.body));
 		const [row] = await ownerDb()<{ roomName: string }[]>`select room_name as "roomName" from calls where id = ${id}`;
@@ -390,7 +413,15 @@ test(`${CALLS} concurrent calls across both nodes and instances survive a consol
 	// 3. Kill a worker mid-job: every report is still processed.
 	const reports: string[] = [];
 	for (let i = 0; i < 150; i++) {
-		const input = parseReport({ id: randomUUID(), kind: 'error', message: `scale ${i} ${randomUUID()}`, appVersion: 'test', userAgent: 'uvu', occurredAt: new Date().toISOString(), logs: [] });
+		const input = parseReport({
+			id: randomUUID(),
+			kind: 'error',
+			message: `scale ${i} ${randomUUID()}`,
+			appVersion: 'test',
+			userAgent: 'uvu',
+			occurredAt: new Date().toISOString(),
+			logs: []
+		});
 		await submitReport(pairs[0]!.kiosk.actor, input);
 		reports.push(input.id);
 	}

@@ -20,7 +20,12 @@ export async function signInCookie(origin: string, loginId: string, password: st
 	return cookie.split(';')[0]!;
 }
 
-export async function api(origin: string, cookie: string, path: string, body?: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> & { code?: string; message?: string } }> {
+export async function api(
+	origin: string,
+	cookie: string,
+	path: string,
+	body?: Record<string, unknown>
+): Promise<{ status: number; body: Record<string, unknown> & { code?: string; message?: string } }> {
 	const r = await fetch(origin + path, {
 		method: body === undefined ? 'GET' : 'POST',
 		headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -139,10 +144,19 @@ export async function signInPage(page: Page, origin: string, loginId: string, pa
 	await page.fill('input[name=password]', password);
 	await page.click('button[type=submit]');
 	// The console's form is enhanced (client-side navigation), so wait on the location, not on a load event.
-	await page.waitForFunction(() => !location.pathname.startsWith('/login'), undefined, { timeout: 30_000 }).catch(async (e) => {
-		await page.screenshot({ path: `test-results/sign-in-stuck-${loginId}.png` }).catch(() => {});
-		throw new Error(`sign-in of ${loginId} stayed on ${page.url()}: ${(await page.locator('body').innerText().catch(() => '?')).slice(0, 300)} (${(e as Error).message})`);
-	});
+	await page
+		.waitForFunction(() => !location.pathname.startsWith('/login'), undefined, { timeout: 30_000 })
+		.catch(async (e) => {
+			await page.screenshot({ path: `test-results/sign-in-stuck-${loginId}.png` }).catch(() => {});
+			throw new Error(
+				`sign-in of ${loginId} stayed on ${page.url()}: ${(
+					await page
+						.locator('body')
+						.innerText()
+						.catch(() => '?')
+				).slice(0, 300)} (${(e as Error).message})`
+			);
+		});
 }
 
 export interface MediaProof {
@@ -191,10 +205,14 @@ export async function waitForMedia(page: Page, ms = 30_000): Promise<MediaProof>
 
 /** Wait until a <video> matching selector shows decoded frames. */
 export async function waitForVideo(page: Page, selector: string, ms = 20_000): Promise<void> {
-	await page.waitForFunction((sel) => {
-		const v = document.querySelector(sel) as HTMLVideoElement | null;
-		return !!v && v.videoWidth > 0 && v.readyState >= 2;
-	}, selector, { timeout: ms });
+	await page.waitForFunction(
+		(sel) => {
+			const v = document.querySelector(sel) as HTMLVideoElement | null;
+			return !!v && v.videoWidth > 0 && v.readyState >= 2;
+		},
+		selector,
+		{ timeout: ms }
+	);
 }
 
 const umd = fileURLToPath(new URL('../../node_modules/livekit-client/dist/livekit-client.umd.js', import.meta.url));

@@ -99,7 +99,16 @@ test('kiosk calls, concierge answers, SRTP video both ways, screen sharing with 
 		assert.ok(row!.accepted_at && row!.ended_at);
 		assert.ok(row!.kiosk_joined_at && row!.concierge_joined_at, 'joins recorded from the webhook');
 		const actions = (await ownerDb()<{ action: string }[]>`select action from audit_log where tenant_id = ${tenant.id}`).map((r) => r.action);
-		for (const a of ['call.created', 'call.accepted', 'call.share_started', 'call.share_requested', 'call.share_consented', 'call.share_paused', 'call.share_stopped', 'call.ended'])
+		for (const a of [
+			'call.created',
+			'call.accepted',
+			'call.share_started',
+			'call.share_requested',
+			'call.share_consented',
+			'call.share_paused',
+			'call.share_stopped',
+			'call.ended'
+		])
 			assert.ok(actions.includes(a), `audit has ${a}`);
 	} finally {
 		await kctx.close();

@@ -79,7 +79,8 @@ async function side(origin: string, account: { loginId: string; password: string
 
 async function people(opts: { e2ee?: boolean; fixed?: { x: number; y: number; w: number; h: number }[] } = {}) {
 	const tenant = await makeTenant({ name: 'Privacy Store' });
-	if (opts.e2ee !== undefined || opts.fixed) await ownerDb()`update tenants set e2ee = ${opts.e2ee ?? false}, blinder_regions = ${ownerDb().json(opts.fixed ?? [])} where id = ${tenant.id}`;
+	if (opts.e2ee !== undefined || opts.fixed)
+		await ownerDb()`update tenants set e2ee = ${opts.e2ee ?? false}, blinder_regions = ${ownerDb().json(opts.fixed ?? [])} where id = ${tenant.id}`;
 	const kiosk = await makeAccount(tenant, { role: 'kiosk', displayName: 'Entrance' });
 	const concierge = await makeAccount(tenant, { role: 'concierge', displayName: 'Aiko' });
 	const admin = await makeAccount(tenant, { role: 'admin' });
@@ -151,7 +152,11 @@ test('attacker side over HTTP: no consent route on the console, a concierge sess
 		assert.is(r.status, 404, `console ${action}: ${r.status}`);
 	}
 	// The concierge's session cookie means nothing to the kiosk app.
-	const onKiosk = await fetch(`${apps.kiosk}/api/calls/${id}/consent`, { method: 'POST', headers: { cookie: cs.cookie, origin: apps.kiosk, 'content-type': 'application/json' }, body: JSON.stringify({ consent: true }) });
+	const onKiosk = await fetch(`${apps.kiosk}/api/calls/${id}/consent`, {
+		method: 'POST',
+		headers: { cookie: cs.cookie, origin: apps.kiosk, 'content-type': 'application/json' },
+		body: JSON.stringify({ consent: true })
+	});
 	assert.is(onKiosk.status, 401, 'concierge cookie on the kiosk app');
 	// Another kiosk of the same tenant is not a party.
 	const ks = await signInHttp(apps.kiosk, other.loginId, other.password);
@@ -159,7 +164,11 @@ test('attacker side over HTTP: no consent route on the console, a concierge sess
 	assert.is(byOther.status, 403, 'another kiosk cannot answer');
 	// Cross-site: the kiosk's own cookie from another origin is refused.
 	const ownKs = await signInHttp(apps.kiosk, a.kiosk.loginId, a.kiosk.password);
-	const xsite = await fetch(`${apps.kiosk}/api/calls/${id}/consent`, { method: 'POST', headers: { cookie: ownKs.cookie, origin: 'https://evil.example', 'content-type': 'text/plain' }, body: JSON.stringify({ consent: true }) });
+	const xsite = await fetch(`${apps.kiosk}/api/calls/${id}/consent`, {
+		method: 'POST',
+		headers: { cookie: ownKs.cookie, origin: 'https://evil.example', 'content-type': 'text/plain' },
+		body: JSON.stringify({ consent: true })
+	});
 	assert.is(xsite.status, 403, 'cross-site consent refused');
 	const [row] = await ownerDb()`select kiosk_share from calls where id = ${id}`;
 	assert.is(row!.kiosk_share, 'requested', 'still unanswered');
@@ -221,7 +230,9 @@ test('consent: says what is visible, a real touch answers; refused -> 60 s; thir
 	assert.is(await k.evaluate(`!!document.fullscreenElement`), false, 'an element covering the banner cannot stay fullscreen during the call');
 	assert.ok(await k.evaluate(onTop), 'the banner is on top after the fullscreen attempt');
 	await screenshot(k, 'privacy-kiosk-banner-over-cover');
-	await k.evaluate(`(async () => { if (document.fullscreenElement) await document.exitFullscreen(); document.getElementById('cover').remove(); document.getElementById('fs').remove(); })()`);
+	await k.evaluate(
+		`(async () => { if (document.fullscreenElement) await document.exitFullscreen(); document.getElementById('cover').remove(); document.getElementById('fs').remove(); })()`
+	);
 
 	await k.click('button:has-text("Stop sharing")');
 	await c.waitForSelector('section[data-kiosk-screen=off]', { timeout: 10_000 });
@@ -312,14 +323,23 @@ async function intruder(roomName: string, tenantId: string): Promise<{ joined: b
 	const { mintJoinToken, livekitUrl, TrackSource } = await import('../../platform/livekit.server.ts');
 	const entry = fileURLToPath(new URL('../../node_modules/livekit-client/dist/livekit-client.esm.mjs', import.meta.url));
 	const bundle = await build({ entryPoints: [entry], bundle: true, format: 'iife', globalName: 'LK', write: false, target: 'chrome120' });
-	const token = await mintJoinToken({ room: roomName, identity: `${tenantId}.${crypto.randomUUID()}`, name: 'intruder', ttlSeconds: 60, sources: [TrackSource.CAMERA], attributes: {} });
+	const token = await mintJoinToken({
+		room: roomName,
+		identity: `${tenantId}.${crypto.randomUUID()}`,
+		name: 'intruder',
+		ttlSeconds: 60,
+		sources: [TrackSource.CAMERA],
+		attributes: {}
+	});
 	const ctx = await newContext(browser);
 	open.push(ctx);
 	const page = await ctx.newPage();
 	// Not an app page: a page of the test's own (served by interception on a loopback origin, so
 	// Chromium lets it reach LiveKit on 127.0.0.1), holding only the SDK and the token.
 	const url = `${apps.kiosk}/__intruder-${crypto.randomUUID()}`;
-	await page.route(url, (r) => r.fulfill({ contentType: 'text/html', body: `<!doctype html><body><script>${bundle.outputFiles[0]!.text.replaceAll('</script', '<\\/script')}</script></body>` }));
+	await page.route(url, (r) =>
+		r.fulfill({ contentType: 'text/html', body: `<!doctype html><body><script>${bundle.outputFiles[0]!.text.replaceAll('</script', '<\\/script')}</script></body>` })
+	);
 	await page.goto(url);
 	return (await page.evaluate(`(async () => {
 		const room = new LK.Room();
@@ -347,11 +367,15 @@ test('E2EE: the call is end-to-end encrypted, both parties see each other; a thi
 	await waitForVideo(k, 'video.remote');
 	await waitForVideo(c, 'video.remote');
 	// Frames pass through LiveKit's E2EE worker on the way out (an encoded transform on every video sender).
-	const transforms = (await k.evaluate(`(window.__pcs || []).flatMap((pc) => pc.getSenders()).filter((s) => s.track && s.track.kind === 'video').map((s) => !!s.transform || window.__encoded.has(s))`)) as boolean[];
+	const transforms = (await k.evaluate(
+		`(window.__pcs || []).flatMap((pc) => pc.getSenders()).filter((s) => s.track && s.track.kind === 'video').map((s) => !!s.transform || window.__encoded.has(s))`
+	)) as boolean[];
 	assert.ok(transforms.length > 0 && transforms.every(Boolean), `every video sender is transformed (encrypted): ${JSON.stringify(transforms)}`);
 	// Both parties decode each other's picture (same key).
 	for (const p of [k, c]) {
-		const distinct = (await p.evaluate(`(() => { const v = document.querySelector('video.remote'); const cv = document.createElement('canvas'); cv.width = 64; cv.height = 48; const x = cv.getContext('2d'); x.drawImage(v, 0, 0, 64, 48); const d = x.getImageData(0, 0, 64, 48).data; const s = new Set(); for (let i = 0; i < d.length; i += 4) s.add((d[i] >> 4) + ',' + (d[i + 1] >> 4) + ',' + (d[i + 2] >> 4)); return s.size; })()`)) as number;
+		const distinct = (await p.evaluate(
+			`(() => { const v = document.querySelector('video.remote'); const cv = document.createElement('canvas'); cv.width = 64; cv.height = 48; const x = cv.getContext('2d'); x.drawImage(v, 0, 0, 64, 48); const d = x.getImageData(0, 0, 64, 48).data; const s = new Set(); for (let i = 0; i < d.length; i += 4) s.add((d[i] >> 4) + ',' + (d[i + 1] >> 4) + ',' + (d[i + 2] >> 4)); return s.size; })()`
+		)) as number;
 		assert.ok(distinct > 8, `a party sees a real picture (${distinct} colours)`);
 	}
 	// A third participant with a valid LiveKit token for the room but no key gets no video at all: the room holds two.

@@ -67,7 +67,12 @@ test('"__proto__", "constructor" and "prototype" keys anywhere in a report: 400 
 
 test('a report nested 10,000 deep in stats, device or logs is a 400, and the app keeps serving', async () => {
 	const k = await kiosk();
-	for (const [field, open, close] of [['stats', '{"a":', '}'], ['stats', '[', ']'], ['device', '{"a":', '}'], ['logs', '[', ']']] as const) {
+	for (const [field, open, close] of [
+		['stats', '{"a":', '}'],
+		['stats', '[', ']'],
+		['device', '{"a":', '}'],
+		['logs', '[', ']']
+	] as const) {
 		for (const n of [10_000, 40_000]) {
 			const text = reportText(randomUUID(), `,"${field}":${open.repeat(n)}1${close.repeat(n)}`);
 			const res = await post(k.cookie, text);
@@ -94,8 +99,16 @@ test("a kiosk of tenant B re-sending tenant A's report id stores its own report 
 	// Idempotency still holds inside each tenant.
 	assert.equal(await (await post(b.cookie, reportText(id, ',"comment":"from B again"'))).json(), { id, duplicate: true });
 	assert.equal(await (await post(a.cookie, reportText(id, ',"comment":"from A again"'))).json(), { id, duplicate: true });
-	const rows = await ownerDb()<{ tenantId: string; comment: string }[]>`select tenant_id as "tenantId", body->>'comment' as comment from crash_reports where id = ${id} order by comment`;
-	assert.equal([...rows], [{ tenantId: a.tenant.id, comment: 'from A' }, { tenantId: b.tenant.id, comment: 'from B' }]);
+	const rows = await ownerDb()<
+		{ tenantId: string; comment: string }[]
+	>`select tenant_id as "tenantId", body->>'comment' as comment from crash_reports where id = ${id} order by comment`;
+	assert.equal(
+		[...rows],
+		[
+			{ tenantId: a.tenant.id, comment: 'from A' },
+			{ tenantId: b.tenant.id, comment: 'from B' }
+		]
+	);
 });
 
 test.run();

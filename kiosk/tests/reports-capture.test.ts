@@ -42,7 +42,12 @@ async function signedInKiosk(): Promise<{ context: BrowserContext; page: Page; a
 	return { context, page, accountId: k.id };
 }
 
-type Row = { id: string; kind: string; message: string; body: { logs: string[]; reason: string | null; stats: unknown; comment: string | null; appVersion: string; userAgent: string; device: Record<string, unknown> } };
+type Row = {
+	id: string;
+	kind: string;
+	message: string;
+	body: { logs: string[]; reason: string | null; stats: unknown; comment: string | null; appVersion: string; userAgent: string; device: Record<string, unknown> };
+};
 const reportsOf = (accountId: string) => ownerDb()<Row[]>`select id, kind, message, body from crash_reports where kiosk_account_id = ${accountId} order by received_at`;
 const outboxSize = (page: Page) =>
 	page.evaluate(
@@ -63,7 +68,13 @@ test('an error while offline is kept on the kiosk and stored exactly once when i
 	try {
 		const tag = randomUUID();
 		await context.setOffline(true);
-		await page.evaluate((t) => setTimeout(() => { throw new Error(`offline failure ${t}`); }), tag);
+		await page.evaluate(
+			(t) =>
+				setTimeout(() => {
+					throw new Error(`offline failure ${t}`);
+				}),
+			tag
+		);
 		await until('report in the outbox', async () => (await outboxSize(page)) === 1);
 		assert.is((await reportsOf(accountId)).length, 0, 'nothing reached the platform while offline');
 		await context.setOffline(false);
@@ -91,7 +102,11 @@ test('call problems, unhandled rejections and recent log lines are reported', as
 		await page.evaluate(() => {
 			window.dispatchEvent(new CustomEvent('concierge:log', { detail: 'room: connecting to concierge' }));
 			console.warn('jitter high');
-			window.dispatchEvent(new CustomEvent('concierge:problem', { detail: { kind: 'livekit_disconnect', message: 'Disconnected from room', reason: 'SIGNAL_CLOSE', stats: { rttMs: 40, packetsLost: 3 } } }));
+			window.dispatchEvent(
+				new CustomEvent('concierge:problem', {
+					detail: { kind: 'livekit_disconnect', message: 'Disconnected from room', reason: 'SIGNAL_CLOSE', stats: { rttMs: 40, packetsLost: 3 } }
+				})
+			);
 			void Promise.reject(new Error('rejected on purpose'));
 		});
 		const rows = await until('two reports', async () => {

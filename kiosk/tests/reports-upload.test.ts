@@ -57,7 +57,7 @@ async function refused(res: Response, status: number, code?: RegExp) {
 	if (code) assert.match(body.code ?? '', code);
 }
 
-test('a valid report is stored once, redacted, in the kiosk\'s tenant; a re-send is not stored twice', async () => {
+test("a valid report is stored once, redacted, in the kiosk's tenant; a re-send is not stored twice", async () => {
 	const k = await kiosk();
 	const r = report({ message: 'failed for taro@example.jp', logs: ['call 090-1234-5678'], device: { imei: '490154203237518' } });
 	const res = await post(k.cookie, JSON.stringify(r));
@@ -167,7 +167,13 @@ test("a kiosk cannot write into another tenant: its reports land in its own tena
 	// Ids are unique per tenant: A stores its own report and learns nothing about B's.
 	assert.equal(await res.json(), { id: rb.id, duplicate: false });
 	const rows = await ownerDb()<{ tenantId: string; message: string }[]>`select tenant_id as "tenantId", message from crash_reports where id = ${rb.id} order by message`;
-	assert.equal([...rows], [{ tenantId: a.tenant.id, message: 'tenant A own report' }, { tenantId: b.tenant.id, message: 'tenant B original' }]);
+	assert.equal(
+		[...rows],
+		[
+			{ tenantId: a.tenant.id, message: 'tenant A own report' },
+			{ tenantId: b.tenant.id, message: 'tenant B original' }
+		]
+	);
 	assert.is(await stored(a.account.id), 1);
 });
 

@@ -19,7 +19,10 @@ const signInForm = (origin: string, loginId: string, password: string, query = '
 
 /** The message of a failed sign-in, from the action's JSON result (what the page shows). */
 async function failure(origin: string, loginId: string, password: string): Promise<{ status: number; message: string }> {
-	const r = await post(origin, '/login', new URLSearchParams({ loginId, password }), 'application/x-www-form-urlencoded', { accept: 'application/json', 'x-sveltekit-action': 'true' });
+	const r = await post(origin, '/login', new URLSearchParams({ loginId, password }), 'application/x-www-form-urlencoded', {
+		accept: 'application/json',
+		'x-sveltekit-action': 'true'
+	});
 	const body = (await r.json()) as { type: string; status: number; data: string };
 	const data = JSON.parse(body.data) as unknown[];
 	const message = data.find((v) => typeof v === 'string' && v.includes(' ')) as string;
@@ -30,16 +33,36 @@ interface Row {
 	action: string;
 	count: number;
 }
-const auditRows = (accountId: string) =>
-	ownerDb()<Row[]>`select action, coalesce((detail->>'count')::int, 1) as count from audit_log where target_id = ${accountId} order by id`;
+const auditRows = (accountId: string) => ownerDb()<Row[]>`select action, coalesce((detail->>'count')::int, 1) as count from audit_log where target_id = ${accountId} order by id`;
 const total = (rows: Row[], action: string) => rows.filter((r) => r.action === action).reduce((n, r) => n + r.count, 0);
 
 // `next` values, as the attacker would put them in a link (decoded form).
 const NEXT_ATTACKS = [
-	'//evil.example/', '/\\evil.example', '/\t/evil.example', '/\n/evil.example', '/\r/evil.example', '/\r\nSet-Cookie: x=1', '/\u0000/evil.example',
-	'/ /evil.example', '/\u00a0/evil.example', '/\u3000/evil.example', '/\u2028/evil.example', '/.//evil.example', '/a/..//evil.example', '/%2e//evil.example',
-	'https://evil.example/', 'http:evil.example', 'javascript:alert(1)', '/\\/evil.example', '///evil.example', '/店舗/\u0000', '/😀',
-	'/%0d%0aSet-Cookie:%20x=1', '/%09/evil.example', '/%5c/evil.example', '%2F%2Fevil.example'
+	'//evil.example/',
+	'/\\evil.example',
+	'/\t/evil.example',
+	'/\n/evil.example',
+	'/\r/evil.example',
+	'/\r\nSet-Cookie: x=1',
+	'/\u0000/evil.example',
+	'/ /evil.example',
+	'/\u00a0/evil.example',
+	'/\u3000/evil.example',
+	'/\u2028/evil.example',
+	'/.//evil.example',
+	'/a/..//evil.example',
+	'/%2e//evil.example',
+	'https://evil.example/',
+	'http:evil.example',
+	'javascript:alert(1)',
+	'/\\/evil.example',
+	'///evil.example',
+	'/店舗/\u0000',
+	'/😀',
+	'/%0d%0aSet-Cookie:%20x=1',
+	'/%09/evil.example',
+	'/%5c/evil.example',
+	'%2F%2Fevil.example'
 ];
 
 test('open redirect: no `next` leads off the app or breaks the answer, in either app', async () => {
@@ -55,10 +78,22 @@ test('open redirect: no `next` leads off the app or breaks the answer, in either
 			const lands = new URL(location, origin);
 			assert.is(lands.origin, origin, `next=${JSON.stringify(next)} -> ${location}`);
 			assert.ok(!location.startsWith('//') && /^\/[\x21-\x7e]*$/.test(location), `next=${JSON.stringify(next)} -> ${location}`);
-			assert.ok(r.headers.getSetCookie().some((c) => c.includes('_session=')), 'signed in');
+			assert.ok(
+				r.headers.getSetCookie().some((c) => c.includes('_session=')),
+				'signed in'
+			);
 		}
 		// Raw query strings: invalid UTF-8, lone surrogates, double encoding, several `next`s.
-		for (const query of ['?next=%ED%A0%80', '?next=%FF%FE', '?next=/%C0%AF/evil.example', '?next=%252F%252Fevil.example', '?next=/ok&next=//evil.example', '?next=%2F%0D%0ALocation:%20https://evil.example', '?next=%E3%80%80/evil.example', '?next=' + '/a'.repeat(3000)]) {
+		for (const query of [
+			'?next=%ED%A0%80',
+			'?next=%FF%FE',
+			'?next=/%C0%AF/evil.example',
+			'?next=%252F%252Fevil.example',
+			'?next=/ok&next=//evil.example',
+			'?next=%2F%0D%0ALocation:%20https://evil.example',
+			'?next=%E3%80%80/evil.example',
+			'?next=' + '/a'.repeat(3000)
+		]) {
 			const r = await signInForm(origin, a.loginId, a.password, query);
 			assert.is(r.status, 303, `${origin} ${query.slice(0, 80)}: ${r.status}`);
 			const location = r.headers.get('location')!;
@@ -82,7 +117,10 @@ test('open redirect in Chromium: a genuine sign-in through a poisoned link stays
 		for (const next of ['/\t/evil.example', '/.//evil.example', '/\\evil.example', '/\n/evil.example']) {
 			const ctx = await browser.newContext({ javaScriptEnabled });
 			let evil = false;
-			await ctx.route((url) => url.hostname === 'evil.example', (route) => ((evil = true), route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>EVIL</h1>' })));
+			await ctx.route(
+				(url) => url.hostname === 'evil.example',
+				(route) => ((evil = true), route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>EVIL</h1>' }))
+			);
 			const page = await ctx.newPage();
 			await page.goto(con + '/login?next=' + encodeURIComponent(next), { waitUntil: 'networkidle' });
 			await page.fill('input[name=loginId]', c.loginId);
@@ -101,10 +139,16 @@ test('open redirect in Chromium: a genuine sign-in through a poisoned link stays
 test('30 concurrent sign-ins with wrong passwords: 3 checked, the rest refused alike, then the right password is refused (both apps)', async () => {
 	const { kiosk, console: con } = await startApps();
 	const t = await makeTenant();
-	for (const [origin, role] of [[kiosk, 'kiosk'], [con, 'admin']] as const) {
+	for (const [origin, role] of [
+		[kiosk, 'kiosk'],
+		[con, 'admin']
+	] as const) {
 		const a = await makeAccount(t, { role });
 		const answers = await Promise.all(Array.from({ length: 30 }, () => failure(origin, a.loginId, WRONG)));
-		assert.ok(answers.every((x) => x.status === 401), JSON.stringify(answers.map((x) => x.status)));
+		assert.ok(
+			answers.every((x) => x.status === 401),
+			JSON.stringify(answers.map((x) => x.status))
+		);
 		assert.is(new Set(answers.map((x) => x.message)).size, 1, 'one answer for checked and unchecked refusals');
 		const rows = await auditRows(a.id);
 		assert.is(total(rows, 'signin.failed'), 3, 'passwords checked');
@@ -132,7 +176,10 @@ test('10 at once, 9 wrong and 1 right: at most 3 passwords checked; the right on
 test('unknown IDs, wrong passwords and locked accounts answer the same, status and message (both apps)', async () => {
 	const { kiosk, console: con } = await startApps();
 	const t = await makeTenant();
-	for (const [origin, role] of [[kiosk, 'kiosk'], [con, 'concierge']] as const) {
+	for (const [origin, role] of [
+		[kiosk, 'kiosk'],
+		[con, 'concierge']
+	] as const) {
 		const a = await makeAccount(t, { role });
 		const answers = [];
 		for (let i = 0; i < 5; i++) answers.push(await failure(origin, a.loginId, WRONG));
@@ -168,8 +215,32 @@ test('malformed bodies on the sign-in forms answer 400, never 500 (both apps)', 
 
 test('fuzz: 150 random bodies per app on /login never produce a 5xx', async () => {
 	const { kiosk, console: con } = await startApps();
-	const types = ['text/plain', 'multipart/form-data; boundary=b', 'multipart/form-data', 'application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-16', 'multipart/form-data; boundary="', 'multipart/mixed; boundary=b'];
-	const chunks = ['--b', '\r\n', 'Content-Disposition: form-data; name="loginId"', 'name="password"; filename="x"', '=', '&', '%', '%zz', '\u0000', 'é', 'loginId', 'password', 'x'.repeat(300), '--b--', '\ud800'];
+	const types = [
+		'text/plain',
+		'multipart/form-data; boundary=b',
+		'multipart/form-data',
+		'application/x-www-form-urlencoded',
+		'application/x-www-form-urlencoded; charset=utf-16',
+		'multipart/form-data; boundary="',
+		'multipart/mixed; boundary=b'
+	];
+	const chunks = [
+		'--b',
+		'\r\n',
+		'Content-Disposition: form-data; name="loginId"',
+		'name="password"; filename="x"',
+		'=',
+		'&',
+		'%',
+		'%zz',
+		'\u0000',
+		'é',
+		'loginId',
+		'password',
+		'x'.repeat(300),
+		'--b--',
+		'\ud800'
+	];
 	for (const origin of [kiosk, con]) {
 		for (let i = 0; i < 150; i++) {
 			let body = '';

@@ -24,7 +24,19 @@ test('missing fields, wrong types and wrong content types get a 4xx with a messa
 			['empty', await form(origin, 'loginId=&password=')],
 			['json body', await form(origin, JSON.stringify({ loginId: 'a', password: 'b' }), 'application/json')],
 			['text body', await form(origin, 'hello', 'text/plain')],
-			['multipart file as password', await form(origin, (() => { const f = new FormData(); f.set('loginId', 'abc'); f.set('password', new Blob(['x']), 'p.txt'); return f; })(), undefined as never)]
+			[
+				'multipart file as password',
+				await form(
+					origin,
+					(() => {
+						const f = new FormData();
+						f.set('loginId', 'abc');
+						f.set('password', new Blob(['x']), 'p.txt');
+						return f;
+					})(),
+					undefined as never
+				)
+			]
 		];
 		for (const [name, r] of cases) {
 			assert.ok(r.status >= 400 && r.status < 500, `${origin} ${name}: ${r.status}`);
@@ -55,7 +67,15 @@ test('malformed and foreign cookies are treated as signed out, never a 500', asy
 	const k = await makeAccount(t, { role: 'kiosk' });
 	const consoleSession = await signInHttp(con, c.loginId, c.password);
 	const kioskSession = await signInHttp(kiosk, k.loginId, k.password);
-	const junk = ['kiosk_session=', 'kiosk_session=%%%', 'kiosk_session=' + 'a'.repeat(5000), 'kiosk_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'kiosk_session="\\u0000"', 'kiosk_session=abc; kiosk_session=def', consoleSession.cookie.replace('console_', 'kiosk_')];
+	const junk = [
+		'kiosk_session=',
+		'kiosk_session=%%%',
+		'kiosk_session=' + 'a'.repeat(5000),
+		'kiosk_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+		'kiosk_session="\\u0000"',
+		'kiosk_session=abc; kiosk_session=def',
+		consoleSession.cookie.replace('console_', 'kiosk_')
+	];
 	for (const cookie of junk) {
 		const r = await fetch(kiosk + '/', { redirect: 'manual', headers: { cookie } });
 		assert.is(r.status, 303, cookie.slice(0, 40));

@@ -12,7 +12,7 @@ import { api, signInCookie } from './call-helpers.ts';
 
 const test = suite('staff PIN');
 
-test('wrong PINs are refused and throttled; another tenant\'s PIN opens nothing; the right PIN opens', async () => {
+test("wrong PINs are refused and throttled; another tenant's PIN opens nothing; the right PIN opens", async () => {
 	const apps = await startApps();
 	const a = await makeTenant();
 	const b = await makeTenant();
@@ -41,7 +41,11 @@ test('wrong PINs are refused and throttled; another tenant\'s PIN opens nothing;
 	assert.is(locked.body.code, 'pin_locked');
 
 	// Signed out: no answer about the PIN.
-	const anon = await fetch(apps.kiosk + '/api/staff/pin', { method: 'POST', headers: { 'content-type': 'application/json', origin: apps.kiosk }, body: JSON.stringify({ pin: '482913' }) });
+	const anon = await fetch(apps.kiosk + '/api/staff/pin', {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', origin: apps.kiosk },
+		body: JSON.stringify({ pin: '482913' })
+	});
 	assert.ok(anon.status === 401 || anon.status === 303 || anon.status === 302, `signed out: ${anon.status}`);
 });
 

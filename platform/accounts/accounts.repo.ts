@@ -134,10 +134,7 @@ export async function getPolicy(tx: Sql, tenantId: string): Promise<TenantPolicy
 	return row;
 }
 
-export async function insertAccount(
-	tx: Sql,
-	a: { tenantId: string; loginId: string; displayName: string; role: Role; passwordHash: string }
-): Promise<AccountRow> {
+export async function insertAccount(tx: Sql, a: { tenantId: string; loginId: string; displayName: string; role: Role; passwordHash: string }): Promise<AccountRow> {
 	const [row] = await tx<AccountRow[]>`
 		insert into accounts (tenant_id, login_id, display_name, role, password_hash)
 		values (${a.tenantId}, ${a.loginId}, ${a.displayName}, ${a.role}, ${a.passwordHash})

@@ -94,7 +94,13 @@ export async function changePassword(actor: Actor, input: { current: unknown; ne
 		throw new Invalid('password_required', 'Enter your current and your new password.');
 	const { current, next } = input;
 	if (current.length > MAX_PASSWORD_LENGTH) throw new Invalid('wrong_password', 'Your current password is not correct.');
-	const check = await checkPassword({ loginId: actor.loginId, source: ipKey(actor.ip), ip: cleanIp(actor.ip), password: current, detail: { app: 'console', via: 'change_password' } });
+	const check = await checkPassword({
+		loginId: actor.loginId,
+		source: ipKey(actor.ip),
+		ip: cleanIp(actor.ip),
+		password: current,
+		detail: { app: 'console', via: 'change_password' }
+	});
 	if (!check.ok && check.lockedOut)
 		throw new RateLimited('too_many_attempts', 'Too many wrong passwords from this device. Wait a while (up to 15 minutes) and try again, or ask your administrator.');
 	if (!check.ok || check.accountId !== actor.accountId) throw new Invalid('wrong_password', 'Your current password is not correct.');

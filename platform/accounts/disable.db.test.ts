@@ -10,8 +10,6 @@ import { ownerDb } from '../testing/db.ts';
 
 const test = suite('remote disable');
 
-
-
 test('admin disables a kiosk by login ID: sign-in refused, every session revoked, audited, propagated; enable restores', async () => {
 	const t = await makeTenant();
 	const admin = await makeAccount(t, { role: 'admin' });
@@ -31,7 +29,9 @@ test('admin disables a kiosk by login ID: sign-in refused, every session revoked
 	for (let i = 0; i < 100 && !heard.includes('account.disabled'); i++) await new Promise((res) => setTimeout(res, 20));
 	off();
 	assert.ok(heard.includes('account.disabled'), "the kiosk's open app is told");
-	const [audit] = await ownerDb()<{ actor: string; detail: { reason: string; revokedSessions: number } }[]>`select actor_account_id as actor, detail from audit_log where action = 'account.disabled' and target_id = ${k.id}`;
+	const [audit] = await ownerDb()<
+		{ actor: string; detail: { reason: string; revokedSessions: number } }[]
+	>`select actor_account_id as actor, detail from audit_log where action = 'account.disabled' and target_id = ${k.id}`;
 	assert.is(audit!.actor, admin.id);
 	assert.is(audit!.detail.reason, 'Tablet stolen from the Ginza store');
 	assert.is(audit!.detail.revokedSessions, 2);
@@ -80,7 +80,9 @@ test('a platform operator disables an account of any tenant by login ID alone; a
 	const r = await disableAccount(op.actor, c.loginId);
 	assert.is(r.tenantId, t.id);
 	assert.is((await refusal(signIn('console', { loginId: c.loginId, password: c.password }))).code, 'account_disabled');
-	const [audit] = await ownerDb()<{ tenantId: string; detail: { byRole: string } }[]>`select tenant_id as "tenantId", detail from audit_log where action = 'account.disabled' and target_id = ${c.id}`;
+	const [audit] = await ownerDb()<
+		{ tenantId: string; detail: { byRole: string } }[]
+	>`select tenant_id as "tenantId", detail from audit_log where action = 'account.disabled' and target_id = ${c.id}`;
 	assert.is(audit!.tenantId, t.id);
 	assert.is(audit!.detail.byRole, 'operator');
 	assert.is((await refusal(disableAccount(op.actor, 'nobody-has-this-id'))).status, 404);

@@ -39,8 +39,7 @@ export interface DisableResult {
  * job retried until it succeeds; sign-in and sessions were settled already.
  */
 async function propagateDisable(r: DisableResult, actor: Actor): Promise<void> {
-	const log = (msg: string, e: unknown, extra: Record<string, unknown> = {}) =>
-		logError('disable', msg, e, { accountId: r.accountId, tenantId: r.tenantId, ...extra });
+	const log = (msg: string, e: unknown, extra: Record<string, unknown> = {}) => logError('disable', msg, e, { accountId: r.accountId, tenantId: r.tenantId, ...extra });
 	let pending: string[] = [];
 	try {
 		pending = (await endCallsOfAccount({ ...actor, tenantId: r.tenantId }, r.accountId, 'account_disabled')).pendingRemovals;
@@ -59,7 +58,6 @@ async function propagateDisable(r: DisableResult, actor: Actor): Promise<void> {
 
 /** Until LiveKit answers: every 2 s, for up to 24 hours (43,200 attempts); by then any room is long closed. */
 const REMOVAL_RETRY = { attempts: 43_200, backoff: { type: 'fixed', delay: 2_000 }, removeOnComplete: true } as const;
-
 
 async function setDisabled(actor: Actor, rawLoginId: unknown, disable: boolean, reason: unknown): Promise<DisableResult> {
 	const loginId = parseLoginId(rawLoginId);

@@ -40,8 +40,7 @@ export function passwordProblems(policy: PasswordPolicy, password: string, login
 	if (password.length < policy.minLength) problems.push(`Use at least ${policy.minLength} characters.`);
 	if (password.length > MAX_PASSWORD_LENGTH) problems.push(`Use at most ${MAX_PASSWORD_LENGTH} characters.`);
 	const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
-	if (classes < policy.minClasses)
-		problems.push(`Mix at least ${policy.minClasses} of: lower-case letters, upper-case letters, digits, symbols.`);
+	if (classes < policy.minClasses) problems.push(`Mix at least ${policy.minClasses} of: lower-case letters, upper-case letters, digits, symbols.`);
 	if (loginId && password.toLowerCase().includes(loginId.toLowerCase())) problems.push('Do not include your login ID.');
 	return problems;
 }

@@ -16,7 +16,6 @@ import { ownerDb } from '../testing/db.ts';
 
 const test = suite('share permissions');
 
-
 const sources = async (token: string) => (await new TokenVerifier(config().livekit.apiKey, config().livekit.apiSecret).verify(token)).video?.canPublishSources;
 
 const flags = async (id: string) =>
@@ -112,7 +111,9 @@ test('a platform operator changes a concierge of any tenant; audited in that ten
 	const r = await setSharePermissions(op.actor, c.loginId, { canViewKioskScreen: false });
 	assert.is(r.tenantId, t.id);
 	assert.equal(await flags(c.id), { share: true, view: false });
-	const [audit] = await ownerDb()<{ tenantId: string; detail: { byRole: string } }[]>`select tenant_id as "tenantId", detail from audit_log where action = 'account.permissions_changed' and target_id = ${c.id}`;
+	const [audit] = await ownerDb()<
+		{ tenantId: string; detail: { byRole: string } }[]
+	>`select tenant_id as "tenantId", detail from audit_log where action = 'account.permissions_changed' and target_id = ${c.id}`;
 	assert.is(audit!.tenantId, t.id);
 	assert.is(audit!.detail.byRole, 'operator');
 	assert.is((await refusal(setSharePermissions(op.actor, 'nobody-has-this-id', { canShareScreen: false }))).status, 404);

@@ -29,7 +29,6 @@ export interface SharePermissionsResult extends SharePermissions {
 	changed: boolean;
 }
 
-
 /** A flag is either left out (unchanged) or a real boolean; "false", 0 or null are refused, not coerced. */
 function parseFlag(v: unknown, name: string): boolean | undefined {
 	if (v === undefined) return undefined;
@@ -42,11 +41,7 @@ function parseFlag(v: unknown, name: string): boolean | undefined {
  * its current value (so two checkboxes changed at once by two admins do not undo each
  * other); at least one must be given.
  */
-export async function setSharePermissions(
-	actor: Actor,
-	rawLoginId: unknown,
-	input: { canShareScreen?: unknown; canViewKioskScreen?: unknown }
-): Promise<SharePermissionsResult> {
+export async function setSharePermissions(actor: Actor, rawLoginId: unknown, input: { canShareScreen?: unknown; canViewKioskScreen?: unknown }): Promise<SharePermissionsResult> {
 	if (actor.role !== 'admin' && actor.role !== 'operator') throw new Forbidden('admin_only', 'Only administrators can change share permissions.');
 	const loginId = parseLoginId(rawLoginId);
 	if (!loginId) throw new Invalid('bad_login_id', 'Enter the login ID of the account.');
@@ -59,8 +54,7 @@ export async function setSharePermissions(
 	const result = await withTenant(tenantId, async (tx: Sql) => {
 		const account = await getAccountByLogin(tx, loginId);
 		if (!account) throw new NotFound('account_not_found', `No account in your organisation has the login ID "${loginId}".`);
-		if (account.role !== 'concierge')
-			throw new Conflict('not_a_concierge', `Share permissions apply to concierge accounts only; "${loginId}" is a ${account.role} account.`);
+		if (account.role !== 'concierge') throw new Conflict('not_a_concierge', `Share permissions apply to concierge accounts only; "${loginId}" is a ${account.role} account.`);
 		const old: SharePermissions = { canShareScreen: account.canShareScreen, canViewKioskScreen: account.canViewKioskScreen };
 		const next: SharePermissions = { canShareScreen: share ?? old.canShareScreen, canViewKioskScreen: view ?? old.canViewKioskScreen };
 		const changed = next.canShareScreen !== old.canShareScreen || next.canViewKioskScreen !== old.canViewKioskScreen;

@@ -34,7 +34,10 @@ test('30 concurrent wrong passwords from one source: exactly 3 are checked, the 
 	const meta = { ip: '198.51.100.30' };
 	const results = await Promise.allSettled(Array.from({ length: 30 }, () => signIn('console', { loginId: c.loginId, password: WRONG }, meta)));
 	const reasons = results.map((r) => (r.status === 'rejected' ? (r.reason as DomainError) : null));
-	assert.ok(reasons.every((e) => e?.status === 401 && e.code === 'invalid_credentials'), 'all 30 answer as a wrong password');
+	assert.ok(
+		reasons.every((e) => e?.status === 401 && e.code === 'invalid_credentials'),
+		'all 30 answer as a wrong password'
+	);
 	assert.is(new Set(reasons.map((e) => e!.message)).size, 1, 'one message for checked and unchecked refusals');
 	const rows = await auditRows(c.id);
 	assert.is(total(rows, 'signin.failed'), 3, 'passwords checked in the window');
@@ -51,9 +54,7 @@ test('29 wrong and 1 right at once: at most 3 passwords are checked, and the rig
 		const c = await makeAccount(t);
 		const meta = { ip: `198.51.100.${40 + round}` };
 		const right = Math.floor(Math.random() * 30);
-		const results = await Promise.allSettled(
-			Array.from({ length: 30 }, (_, i) => signIn('console', { loginId: c.loginId, password: i === right ? c.password : WRONG }, meta))
-		);
+		const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => signIn('console', { loginId: c.loginId, password: i === right ? c.password : WRONG }, meta)));
 		const rows = await auditRows(c.id);
 		const won = results[right]!.status === 'fulfilled';
 		assert.is(won, total(rows, 'signin.success') === 1);
@@ -83,9 +84,7 @@ test('no pooled connection is held while argon2 runs: 30 concurrent sign-ins lea
 		}
 	})();
 	// Wrong passwords from 10 sources per account: every one is checked by argon2.
-	await Promise.allSettled(
-		Array.from({ length: 30 }, (_, i) => signIn('console', { loginId: accounts[i % 3]!.loginId, password: WRONG }, { ip: `198.18.${i % 3}.${i}` }))
-	);
+	await Promise.allSettled(Array.from({ length: 30 }, (_, i) => signIn('console', { loginId: accounts[i % 3]!.loginId, password: WRONG }, { ip: `198.18.${i % 3}.${i}` })));
 	running = false;
 	await sampler;
 	assert.ok(samples > 5, `${samples} samples`);
@@ -106,7 +105,11 @@ test('IPv6: every address of one /64 is one source; the next /64 is another', as
 	const t = await makeTenant();
 	const c = await makeAccount(t);
 	for (let i = 1; i <= 3; i++) await refusal(signIn('console', { loginId: c.loginId, password: WRONG }, { ip: `2001:db8:aa:1::${i}` }));
-	assert.is((await refusal(signIn('console', { loginId: c.loginId, password: c.password }, { ip: '2001:db8:aa:1:ffff::9' }))).code, 'invalid_credentials', 'rotating within the /64 does not help');
+	assert.is(
+		(await refusal(signIn('console', { loginId: c.loginId, password: c.password }, { ip: '2001:db8:aa:1:ffff::9' }))).code,
+		'invalid_credentials',
+		'rotating within the /64 does not help'
+	);
 	assert.is((await signIn('console', { loginId: c.loginId, password: c.password }, { ip: '2001:db8:aa:2::1' })).role, 'concierge');
 });
 
@@ -117,7 +120,9 @@ test('a second lock of the same source lasts twice as long (escalation)', async 
 	for (let i = 0; i < 3; i++) await refusal(signIn('console', { loginId: c.loginId, password: WRONG }, meta));
 	await ownerDb()`update signin_throttle set locked_until = now() - interval '1 second' where login_id = ${c.loginId}`;
 	for (let i = 0; i < 3; i++) await refusal(signIn('console', { loginId: c.loginId, password: WRONG }, meta));
-	const [row] = await ownerDb()<{ m: number; locks: number }[]>`select round(extract(epoch from locked_until - now()) / 60)::int as m, locks from signin_throttle where login_id = ${c.loginId}`;
+	const [row] = await ownerDb()<
+		{ m: number; locks: number }[]
+	>`select round(extract(epoch from locked_until - now()) / 60)::int as m, locks from signin_throttle where login_id = ${c.loginId}`;
 	assert.is(row!.locks, 2);
 	assert.is(row!.m, 30);
 });
@@ -239,7 +244,7 @@ test('change password: 10 concurrent guesses of "current" check at most 3', asyn
 	assert.is(total(await auditRows(c.id), 'signin.failed'), 3);
 });
 
-test('a tenant admin cannot learn another tenant\'s login IDs by creating accounts', async () => {
+test("a tenant admin cannot learn another tenant's login IDs by creating accounts", async () => {
 	const ginza = await createTenant(ownerDb(), { slug: `ginza-${crypto.randomUUID().slice(0, 6)}`, name: 'Ginza', loginPrefix: `gz${crypto.randomUUID().slice(0, 6)}` });
 	const osaka = await makeTenant();
 	const ginzaAdmin = await makeAccount(ginza, { role: 'admin', loginId: `${ginza.loginPrefix}-admin` });
@@ -297,7 +302,11 @@ test('the app cannot touch the lock table or rewrite audit rows except through t
 		await raw.end({ timeout: 2 });
 	}
 	const seen = await withTenant(t.id, (tx) => tx<{ loginId: string }[]>`select login_id as "loginId" from signin_throttle`);
-	assert.equal(seen.map((r) => r.loginId), [c.loginId], "a tenant sees only its own accounts' rows");
+	assert.equal(
+		seen.map((r) => r.loginId),
+		[c.loginId],
+		"a tenant sees only its own accounts' rows"
+	);
 });
 
 test.run();

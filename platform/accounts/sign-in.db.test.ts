@@ -9,7 +9,6 @@ import { ownerDb } from '../testing/db.ts';
 
 const test = suite('sign-in');
 
-
 async function auditActions(accountId: string): Promise<string[]> {
 	const rows = await ownerDb()<{ action: string }[]>`select action from audit_log where target_id = ${accountId} order by id`;
 	return rows.map((r) => r.action);
@@ -47,7 +46,10 @@ test('3 failures lock the source for the tenant period, audited; the right passw
 	const meta = { ip: '203.0.113.5' };
 	const wrong = [];
 	for (let i = 0; i < 3; i++) wrong.push(await refusal(signIn('console', { loginId: c.loginId, password: 'Wrong-pass-1' }, meta)));
-	assert.ok(wrong.every((e) => e.status === 401 && e.code === 'invalid_credentials'), 'the third failure looks like the others');
+	assert.ok(
+		wrong.every((e) => e.status === 401 && e.code === 'invalid_credentials'),
+		'the third failure looks like the others'
+	);
 	const locked = await refusal(signIn('console', { loginId: c.loginId, password: c.password }, meta));
 	assert.is(locked.status, 401, 'the right password does not open a locked source, and the lock is not revealed');
 	assert.is(locked.message, wrong[0]!.message);
@@ -66,7 +68,9 @@ test('lockout threshold and period are per tenant', async () => {
 	const t = await makeTenant({ lockoutThreshold: 5, lockoutMinutes: 2 });
 	const c = await makeAccount(t);
 	for (let i = 0; i < 5; i++) assert.is((await refusal(signIn('console', { loginId: c.loginId, password: 'Wrong-pass-1' }))).status, 401);
-	const [row] = await ownerDb()<{ m: number; failures: number }[]>`select round(extract(epoch from locked_until - now()) / 60)::int as m, failures from signin_throttle where login_id = ${c.loginId}`;
+	const [row] = await ownerDb()<
+		{ m: number; failures: number }[]
+	>`select round(extract(epoch from locked_until - now()) / 60)::int as m, failures from signin_throttle where login_id = ${c.loginId}`;
 	assert.is(row!.m, 2);
 	assert.is(row!.failures, 5);
 	assert.is((await refusal(signIn('console', { loginId: c.loginId, password: c.password }))).code, 'invalid_credentials');

@@ -78,10 +78,8 @@ const WRONG = 'The login ID or password is incorrect. After repeated wrong tries
 export const SUSPENDED = "Your organisation's service is suspended. Please contact your administrator or the service provider.";
 
 export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta = {}): Promise<SignInResult> {
-	if (typeof input.loginId !== 'string' || input.loginId.trim() === '')
-		throw new Invalid('login_id_required', 'Enter your login ID.');
-	if (typeof input.password !== 'string' || input.password === '')
-		throw new Invalid('password_required', 'Enter your password.');
+	if (typeof input.loginId !== 'string' || input.loginId.trim() === '') throw new Invalid('login_id_required', 'Enter your login ID.');
+	if (typeof input.password !== 'string' || input.password === '') throw new Invalid('password_required', 'Enter your password.');
 	const password = input.password;
 	const loginId = parseLoginId(input.loginId);
 	if (!loginId || password.length > MAX_PASSWORD_LENGTH) {
@@ -134,10 +132,12 @@ export async function signIn(app: AppName, input: SignInInput, meta: SignInMeta 
 		// The tenant's IP allow-list (issue 11, item 4), told only to someone who knows the password.
 		if (app === 'console' && (account.role === 'concierge' || account.role === 'admin') && !ipAllowed(policy.ipAllowList, meta.ip)) {
 			await audit('signin.refused_ip');
-			return new Forbidden('ip_not_allowed', 'Sign-in from this network is not allowed for your organisation. Connect from an approved network, or ask your administrator to add this address to the allow-list.');
+			return new Forbidden(
+				'ip_not_allowed',
+				'Sign-in from this network is not allowed for your organisation. Connect from an approved network, or ask your administrator to add this address to the allow-list.'
+			);
 		}
-		const passwordExpired =
-			account.mustChangePassword || (policy.passwordMaxAgeDays > 0 && account.passwordChangedAt.getTime() + policy.passwordMaxAgeDays * DAY < Date.now());
+		const passwordExpired = account.mustChangePassword || (policy.passwordMaxAgeDays > 0 && account.passwordChangedAt.getTime() + policy.passwordMaxAgeDays * DAY < Date.now());
 		if (passwordExpired && app === 'kiosk') {
 			await audit('signin.refused_expired');
 			return new Forbidden('password_expired', "This terminal's password has expired. Please ask your administrator to set a new one.");
@@ -160,13 +160,7 @@ export type PasswordCheck = { ok: true; accountId: string; tenantId: string } | 
  * refusal is answered only after the escalating delay, and takes as long as a
  * check (a dummy argon2 run) so a lock cannot be told from a wrong password.
  */
-export async function checkPassword(r: {
-	loginId: string;
-	source: string;
-	ip: string | null;
-	password: string;
-	detail: Record<string, unknown>;
-}): Promise<PasswordCheck> {
+export async function checkPassword(r: { loginId: string; source: string; ip: string | null; password: string; detail: Record<string, unknown> }): Promise<PasswordCheck> {
 	const reservation = await reserveSignIn(db(), r.loginId, r.source);
 	let ok = false;
 	if (reservation.allowed && reservation.passwordHash) ok = await verifyPassword(reservation.passwordHash, r.password);

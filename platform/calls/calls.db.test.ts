@@ -181,7 +181,15 @@ test('kiosk screen share: only the kiosk answers; consent opens the grant; stop 
 	await reportShare(kiosk.actor, call.id, 'off');
 	assert.equal((await grants((await issueCallToken(kiosk.actor, call.id)).token)).video?.canPublishSources, ['camera', 'microphone'], 'stop withdraws consent');
 	const actions = await auditActions(tenant.id);
-	for (const a of ['call.share_requested', 'call.share_refused', 'call.share_request_blocked', 'call.share_consented', 'call.share_started', 'call.share_paused', 'call.share_stopped'])
+	for (const a of [
+		'call.share_requested',
+		'call.share_refused',
+		'call.share_request_blocked',
+		'call.share_consented',
+		'call.share_started',
+		'call.share_paused',
+		'call.share_stopped'
+	])
 		assert.ok(actions.includes(a), `audit has ${a}`);
 	await hangUpCall(kiosk.actor, call.id);
 });
@@ -248,7 +256,16 @@ test('blinder: the kiosk reports its regions (validated, audited, the concierge 
 	assert.equal((await issueCallToken(c1.actor, call.id)).blinderRegions, [], 'the concierge is not told where the regions are');
 	assert.is(await code(reportBlinder(c1.actor, call.id, [])), 'wrong_role');
 	assert.is(await code(reportBlinder(kiosk.actor, call.id, [{ x: -1, y: 0, w: 1, h: 1 }])), 'bad_regions');
-	assert.is(await code(reportBlinder(kiosk.actor, call.id, Array.from({ length: 21 }, () => ({ x: 0, y: 0, w: 0.1, h: 0.1 })))), 'bad_regions');
+	assert.is(
+		await code(
+			reportBlinder(
+				kiosk.actor,
+				call.id,
+				Array.from({ length: 21 }, () => ({ x: 0, y: 0, w: 0.1, h: 0.1 }))
+			)
+		),
+		'bad_regions'
+	);
 	const got: unknown[] = [];
 	const off = await subscribe({ tenantId: tenant.id, accountId: c1.id, role: 'concierge' }, (d) => got.push(d.event));
 	await reportBlinder(kiosk.actor, call.id, [{ x: 0.1, y: 0.1, w: 0.2, h: 0.2 }]);
@@ -299,7 +316,10 @@ test('attacks: another tenant cannot list, read, accept, hang up or get a token;
 	assert.is(await code(acceptCall(a.c1.actor, 'not-a-uuid')), 'call_not_found');
 	const [row] = await ownerDb()`select state from calls where id = ${call.id}`;
 	assert.is(row!.state, 'ringing', 'nothing changed');
-	assert.ok((await listCalls(a.c1.actor)).some((c) => c.id === call.id), 'A still sees it');
+	assert.ok(
+		(await listCalls(a.c1.actor)).some((c) => c.id === call.id),
+		'A still sees it'
+	);
 	await cancelCall(a.kiosk.actor, call.id);
 });
 
@@ -322,11 +342,16 @@ test('endCallsOfAccount removes the account from its room and ends the call for 
 	const call = await createCall(kiosk.actor);
 	await acceptCall(c1.actor, call.id);
 	const heard: { type: string; reason: unknown }[] = [];
-	const off = await subscribe({ tenantId: tenant.id, accountId: kiosk.id, role: 'kiosk' }, (d) => heard.push({ type: d.event.type, reason: 'reason' in d.event.data ? d.event.data.reason : undefined }));
+	const off = await subscribe({ tenantId: tenant.id, accountId: kiosk.id, role: 'kiosk' }, (d) =>
+		heard.push({ type: d.event.type, reason: 'reason' in d.event.data ? d.event.data.reason : undefined })
+	);
 	assert.is(await code(endCallsOfAccount(c1.actor, c1.id, 'account_disabled')), 'wrong_role');
 	assert.equal(await endCallsOfAccount(admin.actor, c1.id, 'account_disabled'), { ended: 1, pendingRemovals: [] });
 	for (let i = 0; i < 50 && !heard.length; i++) await new Promise((r) => setTimeout(r, 20));
-	assert.equal(heard.find((h) => h.type === 'call.ended'), { type: 'call.ended', reason: 'account_disabled' });
+	assert.equal(
+		heard.find((h) => h.type === 'call.ended'),
+		{ type: 'call.ended', reason: 'account_disabled' }
+	);
 	const [row] = await ownerDb()`select state, end_reason from calls where id = ${call.id}`;
 	assert.is(row!.state, 'ended');
 	assert.is(row!.end_reason, 'account_disabled');
@@ -345,16 +370,16 @@ test('publish can address one account, a tenant audience, or a call', async () =
 		await subscribe({ tenantId: t.id, accountId: k2.id, role: 'kiosk' }, (d) => seen.k2!.push(String((d.event.data as { n?: number }).n))),
 		await subscribe({ tenantId: t.id, accountId: c.id, role: 'concierge' }, (d) => seen.c!.push(String((d.event.data as { n?: number }).n)))
 	];
-	await publish(db(), { tenantId: t.id, account: k1.id }, ({ type: 'account.disabled', data: { n: 1 } } as never));
-	await publish(db(), { tenantId: t.id, audience: 'kiosks' }, ({ type: 'presence', data: { n: 2 } } as never));
-	await publish(db(), { tenantId: t.id, audience: 'concierges' }, ({ type: 'presence', data: { n: 3 } } as never));
-	await publish(db(), { tenantId: t.id, call: 'x', accounts: [k2.id, c.id] }, ({ type: 'call.ended', data: { n: 4 } } as never));
+	await publish(db(), { tenantId: t.id, account: k1.id }, { type: 'account.disabled', data: { n: 1 } } as never);
+	await publish(db(), { tenantId: t.id, audience: 'kiosks' }, { type: 'presence', data: { n: 2 } } as never);
+	await publish(db(), { tenantId: t.id, audience: 'concierges' }, { type: 'presence', data: { n: 3 } } as never);
+	await publish(db(), { tenantId: t.id, call: 'x', accounts: [k2.id, c.id] }, { type: 'call.ended', data: { n: 4 } } as never);
 	// An event inside a rolled-back transaction is never delivered.
 	await withTenant(t.id, async (tx) => {
-		await publish(tx, { tenantId: t.id, audience: 'kiosks' }, ({ type: 'presence', data: { n: 5 } } as never));
+		await publish(tx, { tenantId: t.id, audience: 'kiosks' }, { type: 'presence', data: { n: 5 } } as never);
 		throw new Error('rollback');
 	}).catch(() => {});
-	await publish(db(), { tenantId: t.id, audience: 'kiosks' }, ({ type: 'presence', data: { n: 6 } } as never));
+	await publish(db(), { tenantId: t.id, audience: 'kiosks' }, { type: 'presence', data: { n: 6 } } as never);
 	for (let i = 0; i < 100 && !(seen.k1!.includes('6') && seen.k2!.includes('6')); i++) await new Promise((r) => setTimeout(r, 20));
 	assert.equal(seen.k1, ['1', '2', '6']);
 	assert.equal(seen.k2, ['2', '4', '6']);
@@ -380,14 +405,20 @@ test('webhook guard: strangers, foreign tenants and tokens the platform did not 
 	assert.ok((await handleLiveKitEvent({ event: 'participant_joined', room, participant: { identity: identityOf(tenant.id, c2.id), attributes: { tokenId } } }))?.removed);
 	const other = await makeTenant();
 	assert.ok((await handleLiveKitEvent({ event: 'participant_joined', room, participant: { identity: identityOf(other.id, kiosk.id), attributes: { tokenId } } }))?.removed);
-	assert.ok((await handleLiveKitEvent({ event: 'participant_joined', room: { name: 'call_' + 'x'.repeat(32) }, participant: { identity: 'anyone' } }))?.removed, 'a room that is no call');
+	assert.ok(
+		(await handleLiveKitEvent({ event: 'participant_joined', room: { name: 'call_' + 'x'.repeat(32) }, participant: { identity: 'anyone' } }))?.removed,
+		'a room that is no call'
+	);
 	assert.ok((await auditActions(tenant.id)).includes('call.intruder_removed'));
 	// The room finishing ends the call; a replayed token after that is removed.
 	assert.equal(await handleLiveKitEvent({ event: 'room_finished', room }), { ended: call.id });
 	const [after] = await ownerDb()`select state, end_reason from calls where id = ${call.id}`;
 	assert.is(after!.state, 'ended');
 	assert.is(after!.end_reason, 'room_closed');
-	assert.ok((await handleLiveKitEvent({ event: 'participant_joined', room, participant: { identity: k.identity, attributes: { tokenId } } }))?.removed, 'replay after the call ended');
+	assert.ok(
+		(await handleLiveKitEvent({ event: 'participant_joined', room, participant: { identity: k.identity, attributes: { tokenId } } }))?.removed,
+		'replay after the call ended'
+	);
 });
 
 test.run();

@@ -196,4 +196,3 @@ export async function sweepCalls(now: Date = new Date()): Promise<SweepResult> {
 	if (total.missed || total.ended || total.offline) log('calls swept', { ...total });
 	return total;
 }
-

@@ -97,7 +97,10 @@ test('all concierges busy: the call waits in the queue and rings the first conci
 	assert.is(p.available, 0);
 	assert.is((p.waiting as string[]).indexOf(queued.id) + 1, 1, 'position 1 in the queue');
 	assert.is(await code(acceptCall(s.cs[0]!.actor, queued.id)), 'not_available', 'a busy concierge cannot take a second call');
-	assert.not.ok(c.heard.some((e) => e.type === 'call.ringing'), 'a busy concierge is not rung');
+	assert.not.ok(
+		c.heard.some((e) => e.type === 'call.ringing'),
+		'a busy concierge is not rung'
+	);
 	// The queue never times out the ring while it waits.
 	await sweepCalls(new Date(Date.now() + (config().callRingTimeoutSeconds + 5) * 1000));
 	assert.is((await row(queued.id)).state, 'ringing');
@@ -303,7 +306,13 @@ test('the webhook guard: a token joins once (bound to its participant), a webhoo
 	const [r] = await ownerDb()<{ room: string }[]>`select room_name as room from calls where id = ${call.id}`;
 	const room = { name: r!.room };
 	const now = () => BigInt(Math.floor(Date.now() / 1000));
-	const joined = (sid: string, id = 'EV_' + crypto.randomUUID()) => ({ event: 'participant_joined', id, createdAt: now(), room, participant: { identity: k.identity, sid, attributes: { tokenId } } });
+	const joined = (sid: string, id = 'EV_' + crypto.randomUUID()) => ({
+		event: 'participant_joined',
+		id,
+		createdAt: now(),
+		room,
+		participant: { identity: k.identity, sid, attributes: { tokenId } }
+	});
 	assert.is(await handleWebhook(joined('PA_first')), null, 'first join with the token');
 	assert.is(await handleWebhook(joined('PA_first')), null, 'the same participant again (a resumed connection)');
 	assert.equal(await handleWebhook(joined('PA_second')), { removed: k.identity }, 'another participant with the used token');

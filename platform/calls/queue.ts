@@ -82,10 +82,16 @@ export async function setAvailability(actor: Actor, status: unknown): Promise<Pr
 		await repo.upsertPresence(tx, actor.tenantId, actor.accountId, status);
 		const state = await presenceOfAccount(tx, actor.accountId);
 		if (before !== state)
-			await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'presence.changed', targetType: 'account', targetId: actor.accountId, ip: actor.ip ?? null, detail: { from: before, to: state } });
+			await writeAudit(tx, actor, {
+				tenantId: actor.tenantId,
+				action: 'presence.changed',
+				targetType: 'account',
+				targetId: actor.accountId,
+				ip: actor.ip ?? null,
+				detail: { from: before, to: state }
+			});
 		const s = await settleQueue(tx, actor.tenantId, { newlyAvailable: state === 'available' && before !== 'available' ? [actor.accountId] : [] });
 		await publishPresence(tx, actor.tenantId, s);
 		return { state, presence: publicPresence(s) };
 	});
 }
-

@@ -151,11 +151,25 @@ export async function setPrivacyPolicy(actor: Actor, input: { blinderRegions?: u
 	return withTenant(actor.tenantId, async (tx) => {
 		if (regions) {
 			await repo.setBlinderRegions(tx, actor.tenantId, regions);
-			await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'tenant.blinder_changed', targetType: 'tenant', targetId: actor.tenantId, ip: actor.ip ?? null, detail: { regions } });
+			await writeAudit(tx, actor, {
+				tenantId: actor.tenantId,
+				action: 'tenant.blinder_changed',
+				targetType: 'tenant',
+				targetId: actor.tenantId,
+				ip: actor.ip ?? null,
+				detail: { regions }
+			});
 		}
 		if (e2ee !== undefined) {
 			await repo.setE2ee(tx, actor.tenantId, e2ee);
-			await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'tenant.encryption_changed', targetType: 'tenant', targetId: actor.tenantId, ip: actor.ip ?? null, detail: { e2ee } });
+			await writeAudit(tx, actor, {
+				tenantId: actor.tenantId,
+				action: 'tenant.encryption_changed',
+				targetType: 'tenant',
+				targetId: actor.tenantId,
+				ip: actor.ip ?? null,
+				detail: { e2ee }
+			});
 		}
 		return repo.getPrivacyPolicy(tx, actor.tenantId);
 	});

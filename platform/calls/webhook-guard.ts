@@ -87,7 +87,13 @@ export async function handleLiveKitEvent(ev: WebhookInput): Promise<{ removed?: 
 			// Single use: the first participant to join with a token owns it; a reconnect fetches a fresh one.
 			if (!problem && p.sid && !(await repo.bindToken(tx, tokenId, p.sid))) problem = 'token_reused';
 			if (problem) {
-				await writeAudit(tx, null, { tenantId: c.tenantId, action: 'call.intruder_removed', targetType: 'call', targetId: c.id, detail: { identity: p.identity.slice(0, 120), problem } });
+				await writeAudit(tx, null, {
+					tenantId: c.tenantId,
+					action: 'call.intruder_removed',
+					targetType: 'call',
+					targetId: c.id,
+					detail: { identity: p.identity.slice(0, 120), problem }
+				});
 				return { problem, setUp: null };
 			}
 			const wasGone = party === 'kiosk' ? c.kioskLeftAt : c.conciergeLeftAt;
@@ -95,7 +101,10 @@ export async function handleLiveKitEvent(ev: WebhookInput): Promise<{ removed?: 
 			// The second party's first join completes the call's set-up.
 			const [mine, other] = party === 'kiosk' ? [c.kioskJoinedAt, c.conciergeJoinedAt] : [c.conciergeJoinedAt, c.kioskJoinedAt];
 			const setUp = !mine && other && c.acceptedAt ? (Date.now() - c.acceptedAt.getTime()) / 1000 : null;
-			if (wasGone) await record(tx, null, c.tenantId, null, [[to.parties(c), { type: 'call.party', data: { callId: c.id, party: party!, present: true, graceSeconds: config().callGraceSeconds } }]]);
+			if (wasGone)
+				await record(tx, null, c.tenantId, null, [
+					[to.parties(c), { type: 'call.party', data: { callId: c.id, party: party!, present: true, graceSeconds: config().callGraceSeconds } }]
+				]);
 			return { problem: null, setUp };
 		});
 		if (verdict.problem) {
@@ -118,7 +127,13 @@ export async function handleLiveKitEvent(ev: WebhookInput): Promise<{ removed?: 
 		}
 		if (!extraTracks(tracks)) return null;
 		await withTenant(found.tenantId, (tx) =>
-			writeAudit(tx, null, { tenantId: found.tenantId, action: 'call.intruder_removed', targetType: 'call', targetId: found.callId, detail: { identity: p.identity.slice(0, 120), problem: 'extra_tracks' } })
+			writeAudit(tx, null, {
+				tenantId: found.tenantId,
+				action: 'call.intruder_removed',
+				targetType: 'call',
+				targetId: found.callId,
+				detail: { identity: p.identity.slice(0, 120), problem: 'extra_tracks' }
+			})
 		);
 		await removeIntruder(roomName, p.identity, 'extra_tracks');
 		return { removed: p.identity };

@@ -16,5 +16,11 @@ for (const t of DEMO_TENANTS) {
 	lines.push(`  ${t.name}`);
 	for (const a of demoAccounts(t.prefix)) lines.push(`    ${a.role.padEnd(10)} ${a.loginId.padEnd(22)} ${a.role === 'kiosk' ? 'kiosk' : 'console'}`);
 }
-lines.push(`  ${DEMO_OPERATOR.name}`, `    ${'operator'.padEnd(10)} ${DEMO_OPERATOR.loginId.padEnd(22)} console`, '', 'Press Ctrl-C to stop the apps (services keep running: npm run services -- stop).', '');
+lines.push(
+	`  ${DEMO_OPERATOR.name}`,
+	`    ${'operator'.padEnd(10)} ${DEMO_OPERATOR.loginId.padEnd(22)} console`,
+	'',
+	'Press Ctrl-C to stop the apps (services keep running: npm run services -- stop).',
+	''
+);
 console.log(lines.join('\n'));

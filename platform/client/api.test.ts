@@ -76,7 +76,12 @@ function recorder() {
 
 test('retryUntilConfirmed retries network errors and 5xx with growing delays until a 2xx', async () => {
 	let n = 0;
-	const answers = [new ApiRequestError('down', 0, 'network'), new ApiRequestError('bad gateway', 502, 'http_502'), new ApiRequestError('down', 0, 'network'), new ApiRequestError('down', 0, 'network')];
+	const answers = [
+		new ApiRequestError('down', 0, 'network'),
+		new ApiRequestError('bad gateway', 502, 'http_502'),
+		new ApiRequestError('down', 0, 'network'),
+		new ApiRequestError('down', 0, 'network')
+	];
 	const r = recorder();
 	const out = await retryUntilConfirmed(
 		async () => {

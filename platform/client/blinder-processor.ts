@@ -76,7 +76,8 @@ export class BlinderProcessor implements VideoTrackProcessor {
 	async init({ track }: { track: MediaStreamTrack }): Promise<void> {
 		await this.destroy();
 		const g = globalThis as unknown as InsertableStreams;
-		if (g.MediaStreamTrackProcessor && g.MediaStreamTrackGenerator && typeof OffscreenCanvas !== 'undefined') this.#insertable(track, g.MediaStreamTrackProcessor, g.MediaStreamTrackGenerator);
+		if (g.MediaStreamTrackProcessor && g.MediaStreamTrackGenerator && typeof OffscreenCanvas !== 'undefined')
+			this.#insertable(track, g.MediaStreamTrackProcessor, g.MediaStreamTrackGenerator);
 		else this.#canvas(track);
 	}
 
@@ -92,7 +93,11 @@ export class BlinderProcessor implements VideoTrackProcessor {
 		return Promise.resolve();
 	}
 
-	#insertable(track: MediaStreamTrack, Processor: NonNullable<InsertableStreams['MediaStreamTrackProcessor']>, Generator: NonNullable<InsertableStreams['MediaStreamTrackGenerator']>): void {
+	#insertable(
+		track: MediaStreamTrack,
+		Processor: NonNullable<InsertableStreams['MediaStreamTrackProcessor']>,
+		Generator: NonNullable<InsertableStreams['MediaStreamTrackGenerator']>
+	): void {
 		const input = new Processor({ track });
 		const output = new Generator({ kind: 'video' });
 		let canvas: OffscreenCanvas | null = null;

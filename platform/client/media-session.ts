@@ -162,7 +162,8 @@ export class MediaSession {
 	/** The room's E2EE options when the call has a key; throws when it has one this browser cannot use (never silently unencrypted). */
 	async #encryption(lk: LiveKitModule, conn: Connection): Promise<{ keyProvider: import('livekit-client').BaseKeyProvider; worker: Worker } | null> {
 		if (!conn.e2eeKey) return null;
-		if (!lk.ExternalE2EEKeyProvider || !this.#opts.e2eeWorker || (lk.isE2EESupported && !lk.isE2EESupported())) throw new Error('end-to-end encryption is required for this call but not available in this browser');
+		if (!lk.ExternalE2EEKeyProvider || !this.#opts.e2eeWorker || (lk.isE2EESupported && !lk.isE2EESupported()))
+			throw new Error('end-to-end encryption is required for this call but not available in this browser');
 		const keyProvider = new lk.ExternalE2EEKeyProvider();
 		await keyProvider.setKey(conn.e2eeKey);
 		return { keyProvider, worker: this.#opts.e2eeWorker() };
@@ -257,7 +258,10 @@ export class MediaSession {
 			if (opts.blinder) {
 				// Redaction before encoding: the processed track is what the sender encodes.
 				this.#blinder = opts.blinder;
-				await (track as import('livekit-client').LocalVideoTrack).setProcessor(opts.blinder as unknown as Parameters<import('livekit-client').LocalVideoTrack['setProcessor']>[0], true);
+				await (track as import('livekit-client').LocalVideoTrack).setProcessor(
+					opts.blinder as unknown as Parameters<import('livekit-client').LocalVideoTrack['setProcessor']>[0],
+					true
+				);
 				if (!opts.blinder.processedTrack) throw new Error('the blinder did not start');
 			}
 			this.#screenPub = await room.localParticipant.publishTrack(track, { source: Track.Source.ScreenShare });

@@ -79,7 +79,12 @@ export interface StreamSink {
 }
 
 /** The headers of every event stream response (the security headers are added by whoever serves it). */
-export const STREAM_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' };
+export const STREAM_HEADERS: Readonly<Record<string, string>> = {
+	'content-type': 'text/event-stream; charset=utf-8',
+	'cache-control': 'no-store',
+	connection: 'keep-alive',
+	'x-accel-buffering': 'no'
+};
 
 /**
  * Open a stream for the actor into a sink. Returns the function to call when the

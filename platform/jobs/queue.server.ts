@@ -143,11 +143,9 @@ export function startWorker(handlers: Handlers, opts: WorkerOptions = {}): JobWo
 		stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
 		maxStalledCount: 2
 	};
-	const worker = (
-		backend.kind === 'postgres'
-			? new (pg().Worker)(name, processor, { ...common, connection: { connectionString: backend.url, max: common.concurrency + 2 } })
-			: new (redis().Worker)(name, processor, { ...common, connection: redisOptions(backend.url) })
-	) as unknown as JobWorker;
+	const worker = (backend.kind === 'postgres'
+		? new (pg().Worker)(name, processor, { ...common, connection: { connectionString: backend.url, max: common.concurrency + 2 } })
+		: new (redis().Worker)(name, processor, { ...common, connection: redisOptions(backend.url) })) as unknown as JobWorker;
 	worker.on('error', (e) => log({ level: 'error', msg: 'worker error', backend: backend.kind, error: e instanceof Error ? e.message : String(e) }));
 	worker.on('failed', (job, e) => {
 		metrics.jobFailed(job?.name ?? 'unknown', !job || job.attemptsMade >= (job.opts.attempts ?? 1));

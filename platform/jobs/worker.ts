@@ -56,7 +56,11 @@ await queue.upsertJobScheduler('reports.sweep', { every: 2_000 }, { name: 'repor
 await queue.upsertJobScheduler('calls.sweep', { every: 1_000 }, { name: 'calls.sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100, attempts: 1 } });
 // Replaced by calls.sweep; a scheduler left by an older release would keep adding unknown jobs.
 await queue.removeJobScheduler('calls.expire-ringing');
-await queue.upsertJobScheduler('retention.purge', { pattern: '17 3 * * *' }, { name: 'retention.purge', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } });
+await queue.upsertJobScheduler(
+	'retention.purge',
+	{ pattern: '17 3 * * *' },
+	{ name: 'retention.purge', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } }
+);
 // Catch up at once with reports stored while no worker ran.
 await queue.add('reports.sweep', {}, { jobId: `reports.sweep-start-${Date.now()}`, removeOnComplete: true, removeOnFail: 100 });
 
@@ -85,4 +89,11 @@ health = port
 			}
 		})
 	: null;
-log({ level: 'info', msg: 'worker ready', backend: backend.kind, queue: config().jobs.queue, concurrency: config().jobs.concurrency, health: health ? `http://${host}:${port}` : null });
+log({
+	level: 'info',
+	msg: 'worker ready',
+	backend: backend.kind,
+	queue: config().jobs.queue,
+	concurrency: config().jobs.concurrency,
+	health: health ? `http://${host}:${port}` : null
+});

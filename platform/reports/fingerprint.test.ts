@@ -20,7 +20,10 @@ test('top frames keep function and file, drop line, column, host and content has
 });
 
 test('same fault, different details: same fingerprint; different fault: different', () => {
-	const other = stackA.replace(/:12:3456/, ':13:1').replace('127.0.0.1:5173', 'kiosk.example').replace('Bx7kq2Lm', 'Zz9Yy8Xx');
+	const other = stackA
+		.replace(/:12:3456/, ':13:1')
+		.replace('127.0.0.1:5173', 'kiosk.example')
+		.replace('Bx7kq2Lm', 'Zz9Yy8Xx');
 	assert.is(fingerprint('error', 'x failed for call 42', stackA), fingerprint('error', 'x failed for call 97', other));
 	assert.is.not(fingerprint('error', 'x failed', stackA), fingerprint('error', 'y failed', stackA));
 	assert.is.not(fingerprint('error', 'x failed', stackA), fingerprint('media_error', 'x failed', stackA));

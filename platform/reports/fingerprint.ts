@@ -42,7 +42,11 @@ export function topFrames(stack: string | null, n = TOP_FRAMES): string[] {
 		else if ((m = /^at (?:async )?(.*)$/.exec(line))) loc = m[1]!;
 		else if ((m = /^(.*?)@(.*)$/.exec(line))) [fn, loc] = [m[1]!, m[2]!];
 		else continue;
-		const file = loc.replace(/:\d+(:\d+)?$/, '').replace(/^https?:\/\/[^/]+/, '').replace(/[?#].*$/, '').replace(/\.[A-Za-z0-9_-]{6,}(\.\w+)$/, '$1');
+		const file = loc
+			.replace(/:\d+(:\d+)?$/, '')
+			.replace(/^https?:\/\/[^/]+/, '')
+			.replace(/[?#].*$/, '')
+			.replace(/\.[A-Za-z0-9_-]{6,}(\.\w+)$/, '$1');
 		frames.push(`${fn || '<anonymous>'} ${file}`.trim());
 		if (frames.length >= n) break;
 	}

@@ -40,7 +40,7 @@ test('e-mail addresses in the forms the attack stored verbatim, and more', () =>
 			'"taro@home"@example.com',
 			// other shapes
 			'TARO.YAMADA@EXAMPLE.COM',
-			'o\'brien+tag@mail.example.org',
+			"o'brien+tag@mail.example.org",
 			'taro@[192.168.0.1]',
 			'taro%2540example.com'.replace('%2540', '%40')
 		],

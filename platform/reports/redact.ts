@@ -87,7 +87,7 @@ function normalise(s: string): Normalised {
 // letters (so "example.comまで" ends at "com", and "livekit-client@2.23.0"
 // stays) or a run of letters in another script but hiragana (".テスト"); or an
 // address literal.
-const LOCAL = "(?:\"[^\"\\r\\n]{1,64}\"|(?:[^\\P{L}\\p{Script=Hiragana}]|[\\p{N}\\p{M}!#$%'*+_~.-]){1,64})";
+const LOCAL = '(?:"[^"\\r\\n]{1,64}"|(?:[^\\P{L}\\p{Script=Hiragana}]|[\\p{N}\\p{M}!#$%\'*+_~.-]){1,64})';
 const LABEL = '[\\p{L}\\p{N}\\p{M}](?:[\\p{L}\\p{N}\\p{M}-]{0,61}[\\p{L}\\p{N}\\p{M}])?';
 const TLD = '(?:[A-Za-z][A-Za-z0-9-]{0,62}|[^\\P{L}A-Za-z\\p{Script=Hiragana}](?:[^\\P{L}\\p{Script=Hiragana}]|\\p{M}){0,62})';
 const EMAIL = new RegExp(`${LOCAL}@(?:(?:${LABEL}\\.)+${TLD}|\\[[0-9A-Fa-f:.]{2,45}\\])`, 'gu');

@@ -27,7 +27,21 @@ export interface ReportInput {
 }
 
 const FIELDS = new Set(['id', 'kind', 'message', 'stack', 'reason', 'comment', 'appVersion', 'userAgent', 'url', 'occurredAt', 'device', 'logs', 'stats']);
-const LIMITS = { message: 2_000, stack: 16_000, reason: 500, comment: 2_000, appVersion: 64, userAgent: 512, url: 500, logLine: 1_000, logs: 200, deviceKeys: 40, deviceValue: 200, stats: 64 * 1024, statsDepth: 6 };
+const LIMITS = {
+	message: 2_000,
+	stack: 16_000,
+	reason: 500,
+	comment: 2_000,
+	appVersion: 64,
+	userAgent: 512,
+	url: 500,
+	logLine: 1_000,
+	logs: 200,
+	deviceKeys: 40,
+	deviceValue: 200,
+	stats: 64 * 1024,
+	statsDepth: 6
+};
 
 const bad = (field: string, what: string): never => {
 	throw new Invalid('invalid_report', `The report's "${field}" ${what}.`, { field });
@@ -123,7 +137,8 @@ export function parseReport(body: unknown): ReportInput {
 	if (deviceEntries.length > LIMITS.deviceKeys) bad('device', `has more than ${LIMITS.deviceKeys} entries`);
 	for (const [k, v] of deviceEntries) {
 		if (k.length > 64) bad('device', 'has a key longer than 64 characters');
-		if (!(v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= LIMITS.deviceValue))) bad(`device.${k.slice(0, 64)}`, 'must be short text, a number, true/false or null');
+		if (!(v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= LIMITS.deviceValue)))
+			bad(`device.${k.slice(0, 64)}`, 'must be short text, a number, true/false or null');
 	}
 
 	const logs = o.logs ?? [];

@@ -24,7 +24,8 @@ export interface ReportView {
 	logs: string[];
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v as number | boolean | bigint));
+const str = (v: unknown): string | null =>
+	typeof v === 'string' ? v : v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v as number | boolean | bigint);
 
 function pretty(v: unknown, indent: number): string {
 	try {

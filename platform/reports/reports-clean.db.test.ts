@@ -18,10 +18,11 @@ const clean = async (json: string): Promise<unknown> => {
 };
 
 test('reserved keys go at any depth; everything else stays, arrays keep their order', async () => {
-	assert.equal(
-		await clean('{"device":{"__proto__":{"x":1},"platform":"Linux","constructor":"c"},"stats":{"a":[{"prototype":1,"b":2},3,[{"__proto__":0}]]},"message":"m"}'),
-		{ device: { platform: 'Linux' }, stats: { a: [{ b: 2 }, 3, [{}]] }, message: 'm' }
-	);
+	assert.equal(await clean('{"device":{"__proto__":{"x":1},"platform":"Linux","constructor":"c"},"stats":{"a":[{"prototype":1,"b":2},3,[{"__proto__":0}]]},"message":"m"}'), {
+		device: { platform: 'Linux' },
+		stats: { a: [{ b: 2 }, 3, [{}]] },
+		message: 'm'
+	});
 	// Full-width look-alikes that normalise (NFKC) to a reserved key go too.
 	assert.equal(await clean('{"\uff3f\uff3fproto\uff3f\uff3f":1,"k":"\uff3f\uff3fproto\uff3f\uff3f"}'), { k: '\uff3f\uff3fproto\uff3f\uff3f' });
 	assert.equal(await clean('[]'), []);

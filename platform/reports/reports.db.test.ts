@@ -20,7 +20,6 @@ async function send(actor: Actor, over: Record<string, unknown> = {}): Promise<s
 	return r.id;
 }
 
-
 test('reports of one fault group together with count, first/last seen, kiosks and versions; others apart', async () => {
 	const t = await makeTenant();
 	const k1 = await makeAccount(t, { role: 'kiosk' });
@@ -42,7 +41,10 @@ test('reports of one fault group together with count, first/last seen, kiosks an
 	assert.ok(g.lastSeen > g.firstSeen);
 	const detail = await getReportGroup(admin.actor, g.id);
 	assert.is(detail.reports.length, 3);
-	assert.ok(detail.reports.every((r) => r.body.stack?.includes('Room.join')), 'samples come in full');
+	assert.ok(
+		detail.reports.every((r) => r.body.stack?.includes('Room.join')),
+		'samples come in full'
+	);
 });
 
 test("an admin sees only their own tenant's groups; another tenant's group is not found; kiosks and concierges cannot read", async () => {
@@ -55,12 +57,22 @@ test("an admin sees only their own tenant's groups; another tenant's group is no
 	await send(ka.actor, { message: 'only in A' });
 	await send(kb.actor, { message: 'only in B' });
 	const seenByA = await listReportGroups(adminA.actor);
-	assert.equal(seenByA.map((g) => g.title), ['only in A']);
+	assert.equal(
+		seenByA.map((g) => g.title),
+		['only in A']
+	);
 	const [bGroup] = await listReportGroups(adminB.actor);
 	assert.is((await refusal(getReportGroup(adminA.actor, bGroup!.id))).status, 404);
 	assert.is((await refusal(listReportGroups(ka.actor))).status, 403);
 	assert.is((await refusal(listReportGroups((await makeAccount(a, { role: 'concierge' })).actor))).status, 403);
-	assert.is((await refusal(submitReport(adminA.actor, parseReport({ id: randomUUID(), kind: 'error', message: 'm', appVersion: '1', userAgent: 'u', occurredAt: new Date().toISOString() })))).status, 403);
+	assert.is(
+		(
+			await refusal(
+				submitReport(adminA.actor, parseReport({ id: randomUUID(), kind: 'error', message: 'm', appVersion: '1', userAgent: 'u', occurredAt: new Date().toISOString() }))
+			)
+		).status,
+		403
+	);
 });
 
 test('retention purges audit records past 12 months and reports past 90 days, keeping the rest', async () => {
@@ -74,23 +86,42 @@ test('retention purges audit records past 12 months and reports past 90 days, ke
 	const result = await purgeExpired();
 	assert.ok(result.audit_log! >= 1 && result.crash_reports! >= 1);
 	const reports = await ownerDb()<{ id: string }[]>`select id from crash_reports where kiosk_account_id = ${k.id}`;
-	assert.equal(reports.map((r) => r.id), [newReport]);
+	assert.equal(
+		reports.map((r) => r.id),
+		[newReport]
+	);
 	const groups = await ownerDb()<{ title: string }[]>`select title from report_groups where tenant_id = ${t.id}`;
-	assert.equal(groups.map((g) => g.title), ['new'], 'a group with no reports left goes too');
+	assert.equal(
+		groups.map((g) => g.title),
+		['new'],
+		'a group with no reports left goes too'
+	);
 	const audit = await ownerDb()<{ action: string }[]>`select action from audit_log where tenant_id = ${t.id} and action like 'test.%'`;
-	assert.equal(audit.map((a) => a.action), ['test.kept']);
+	assert.equal(
+		audit.map((a) => a.action),
+		['test.kept']
+	);
 });
 
 test('the app role cannot delete audit records or reports except through the purge functions, which refuse recent cutoffs', async () => {
 	const app = rawAppDb();
 	try {
 		for (const q of [app`delete from audit_log`, app`delete from crash_reports`, app`update crash_reports set body = '{}'`]) {
-			const e = await q.then(() => null, (x: Error) => x);
+			const e = await q.then(
+				() => null,
+				(x: Error) => x
+			);
 			assert.match(String(e), /permission denied/);
 		}
-		const e = await app`select retention_purge_audit_log(now() - interval '1 day', 10)`.then(() => null, (x: Error) => x);
+		const e = await app`select retention_purge_audit_log(now() - interval '1 day', 10)`.then(
+			() => null,
+			(x: Error) => x
+		);
 		assert.match(String(e), /at least 30 days/);
-		const e2 = await app`select retention_purge_crash_reports(now(), 10)`.then(() => null, (x: Error) => x);
+		const e2 = await app`select retention_purge_crash_reports(now(), 10)`.then(
+			() => null,
+			(x: Error) => x
+		);
 		assert.match(String(e2), /at least 7 days/);
 	} finally {
 		await app.end();

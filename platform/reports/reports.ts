@@ -100,6 +100,12 @@ export async function setReportGroupStatus(actor: Actor, groupId: unknown, statu
 			const newest = (await repo.groupVersions(tx, groupId)).reduce<string | null>((best, v) => (newerVersion(v, best) ? v : best), null);
 			await repo.markGroupResolved(tx, groupId, actor.accountId, newest);
 		} else await repo.markGroupOpen(tx, groupId);
-		await writeAudit(tx, actor, { tenantId: actor.tenantId, action: status === 'resolved' ? 'reports.group_resolved' : 'reports.group_reopened', targetType: 'report_group', targetId: groupId, ip: actor.ip ?? null });
+		await writeAudit(tx, actor, {
+			tenantId: actor.tenantId,
+			action: status === 'resolved' ? 'reports.group_resolved' : 'reports.group_reopened',
+			targetType: 'report_group',
+			targetId: groupId,
+			ip: actor.ip ?? null
+		});
 	});
 }

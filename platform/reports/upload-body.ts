@@ -27,7 +27,8 @@ const LIMITS: Limits = { wire: MAX_WIRE_BYTES, inflated: MAX_INFLATED_BYTES };
 
 /** Refuse an upload by its headers (type, encoding, declared size); returns its encoding. */
 export function checkUploadHead(head: UploadHead, limits: Limits = LIMITS): 'identity' | 'gzip' {
-	if (!/^application\/json\s*(;|$)/i.test(head.contentType ?? '')) throw new UnsupportedMediaType('unsupported_media_type', 'Send the report as JSON (Content-Type: application/json).');
+	if (!/^application\/json\s*(;|$)/i.test(head.contentType ?? ''))
+		throw new UnsupportedMediaType('unsupported_media_type', 'Send the report as JSON (Content-Type: application/json).');
 	const encoding = (head.contentEncoding ?? 'identity').trim().toLowerCase();
 	if (encoding !== 'identity' && encoding !== 'gzip') throw new UnsupportedMediaType('unsupported_encoding', 'The report may be sent plain or gzip-compressed, nothing else.');
 	const declared = head.contentLength;

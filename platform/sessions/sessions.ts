@@ -92,8 +92,7 @@ export async function validateSessionToken(token: unknown, app: AppName, ip?: st
 		fresh = true;
 		await withTenant(row.tenantId, (tx) => updateSessionExpiry(tx, id, expiresAt));
 	}
-	const passwordExpired =
-		row.mustChangePassword || (row.passwordMaxAgeDays > 0 && row.passwordChangedAt.getTime() + row.passwordMaxAgeDays * DAY < now);
+	const passwordExpired = row.mustChangePassword || (row.passwordMaxAgeDays > 0 && row.passwordChangedAt.getTime() + row.passwordMaxAgeDays * DAY < now);
 	return {
 		session: { id, expiresAt, fresh, passwordExpired },
 		actor: {

@@ -12,8 +12,7 @@ test('tokens are 32 base32 characters, unique, and hash to 64 hex', () => {
 });
 
 test('malformed tokens are rejected before any lookup', () => {
-	for (const t of ['', 'x', 'A'.repeat(32), 'a'.repeat(33), '0'.repeat(32), "'; drop table sessions;--", null, 42, {}])
-		assert.not.ok(isWellFormedToken(t), JSON.stringify(t));
+	for (const t of ['', 'x', 'A'.repeat(32), 'a'.repeat(33), '0'.repeat(32), "'; drop table sessions;--", null, 42, {}]) assert.not.ok(isWellFormedToken(t), JSON.stringify(t));
 });
 
 test.run();

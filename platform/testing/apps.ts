@@ -57,10 +57,7 @@ function launch(name: 'kiosk' | 'console', port: number): Promise<string> {
 
 export function startApps(): Promise<Apps> {
 	started ??= (async () => {
-		const [kiosk, console] = await Promise.all([
-			launch('kiosk', Number(process.env.TEST_KIOSK_PORT ?? 5183)),
-			launch('console', Number(process.env.TEST_CONSOLE_PORT ?? 5184))
-		]);
+		const [kiosk, console] = await Promise.all([launch('kiosk', Number(process.env.TEST_KIOSK_PORT ?? 5183)), launch('console', Number(process.env.TEST_CONSOLE_PORT ?? 5184))]);
 		return { kiosk, console };
 	})();
 	return started;

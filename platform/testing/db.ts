@@ -28,12 +28,16 @@ export function rawAppDb(): Sql {
 export async function resetSchema(url = ownerUrl()): Promise<void> {
 	const sql = postgres(url, { max: 1, onnotice: () => {} });
 	try {
-		await sql.unsafe(`
+		await sql
+			.unsafe(
+				`
 			drop schema if exists public cascade;
 			drop schema if exists bullmq cascade;
 			create schema public;
 			grant usage on schema public to concierge_app, concierge_ops;
-		`).simple();
+		`
+			)
+			.simple();
 	} finally {
 		await sql.end({ timeout: 2 });
 	}

@@ -31,8 +31,6 @@ export async function makeAccount(tenant: { id: string }, opts: { role?: Role; l
 	testHash ??= hashPassword(TEST_PASSWORD);
 	const passwordHash = password === TEST_PASSWORD ? await testHash : await hashPassword(password);
 	const loginId = opts.loginId ?? `${role}-${unique()}`;
-	const row = await withTenant(tenant.id, (tx) =>
-		insertAccount(tx, { tenantId: tenant.id, loginId, displayName: opts.displayName ?? `${role} ${loginId}`, role, passwordHash })
-	);
+	const row = await withTenant(tenant.id, (tx) => insertAccount(tx, { tenantId: tenant.id, loginId, displayName: opts.displayName ?? `${role} ${loginId}`, role, passwordHash }));
 	return { ...row, password, actor: { accountId: row.id, tenantId: tenant.id, role, loginId, displayName: row.displayName } };
 }

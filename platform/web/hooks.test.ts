@@ -20,11 +20,35 @@ test('same-app paths pass through, parsed and percent-encoded', () => {
 
 test('anything leaving the origin, or unparseable, gives the fallback', () => {
 	const attacks = [
-		'//evil.example', '/\\evil.example', '\\\\evil.example', '/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example',
-		'/ /evil.example', '/\u0000/evil.example', '/\u000b/evil.example', '/\u00a0/evil.example', '/\u2028/evil.example', '/\u3000/evil.example',
-		'/\ufeff/evil.example', '/\u0085/evil.example', '/.//evil.example', '/./\\evil.example', '/a/..//evil.example', '/%2e//evil.example',
-		'/%2e%2e//evil.example', 'https://evil.example/', 'http://127.0.0.1:5184.evil.example/', 'javascript:alert(1)', 'evil.example',
-		'', '/x'.repeat(2000), '/\r\nSet-Cookie: a=b', '/\\/evil.example', '///evil.example', '/\u3000\u3000/evil'
+		'//evil.example',
+		'/\\evil.example',
+		'\\\\evil.example',
+		'/\t/evil.example',
+		'/\n/evil.example',
+		'/\r\n/evil.example',
+		'/ /evil.example',
+		'/\u0000/evil.example',
+		'/\u000b/evil.example',
+		'/\u00a0/evil.example',
+		'/\u2028/evil.example',
+		'/\u3000/evil.example',
+		'/\ufeff/evil.example',
+		'/\u0085/evil.example',
+		'/.//evil.example',
+		'/./\\evil.example',
+		'/a/..//evil.example',
+		'/%2e//evil.example',
+		'/%2e%2e//evil.example',
+		'https://evil.example/',
+		'http://127.0.0.1:5184.evil.example/',
+		'javascript:alert(1)',
+		'evil.example',
+		'',
+		'/x'.repeat(2000),
+		'/\r\nSet-Cookie: a=b',
+		'/\\/evil.example',
+		'///evil.example',
+		'/\u3000\u3000/evil'
 	];
 	for (const a of attacks) {
 		const r = next(a);

@@ -142,7 +142,8 @@ export function sessionHandle(app: AppName): Handle {
 /** Logs anything unexpected with the request id; the person sees a plain sentence and the id. */
 export const logUnexpected: HandleServerError = ({ error: e, event, status, message }) => {
 	const requestId = event.locals.requestId ?? 'none';
-	if (status >= 500) console.error(JSON.stringify({ level: 'error', requestId, method: event.request.method, path: event.url.pathname, status, error: e instanceof Error ? e.stack : String(e) }));
+	if (status >= 500)
+		console.error(JSON.stringify({ level: 'error', requestId, method: event.request.method, path: event.url.pathname, status, error: e instanceof Error ? e.stack : String(e) }));
 	return {
 		message: status >= 500 ? INTERNAL_MESSAGE : message,
 		code: status >= 500 ? 'internal' : 'error',
@@ -206,8 +207,7 @@ export function passwordExpiryGuard(changePath: string): Handle {
 		const method = event.request.method;
 		if (method === 'GET' || method === 'HEAD') return new Response(null, { status: 303, headers: { location: target } });
 		// A form action posted by SvelteKit's enhance gets its redirect as an action result.
-		if (event.request.headers.get('x-sveltekit-action') === 'true')
-			return json({ type: 'redirect', status: 303, location: target }, { headers: { 'cache-control': 'no-store' } });
+		if (event.request.headers.get('x-sveltekit-action') === 'true') return json({ type: 'redirect', status: 303, location: target }, { headers: { 'cache-control': 'no-store' } });
 		const wantsHtml = (event.request.headers.get('accept') ?? '').includes('text/html');
 		if (wantsHtml) return new Response(null, { status: 303, headers: { location: target } });
 		return json(body, { status: 403 });

@@ -18,11 +18,26 @@ async function status(type: string | null, body = '{"a":1}'): Promise<number> {
 }
 
 test('application/json, with or without parameters and in any case, is read', async () => {
-	for (const t of ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/json;charset=UTF-8', 'application/json ; charset=utf-8']) assert.is(await status(t), 200, t);
+	for (const t of ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/json;charset=UTF-8', 'application/json ; charset=utf-8'])
+		assert.is(await status(t), 200, t);
 });
 
 test('other types, including application/json look-alikes, get 415', async () => {
-	for (const t of ['application/json-seq', 'application/jsonx', 'application/json+x', 'application/json-patch+json', 'application/jsonp', 'application/json.x', 'text/plain', 'text/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/ json', 'xapplication/json'])
+	for (const t of [
+		'application/json-seq',
+		'application/jsonx',
+		'application/json+x',
+		'application/json-patch+json',
+		'application/jsonp',
+		'application/json.x',
+		'text/plain',
+		'text/json',
+		'application/x-www-form-urlencoded',
+		'multipart/form-data; boundary=x',
+		'',
+		'application/ json',
+		'xapplication/json'
+	])
 		assert.is(await status(t), 415, t);
 	assert.is(await status(null), 415, 'no content type');
 });

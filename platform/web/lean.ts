@@ -115,7 +115,9 @@ function answer(c: Ctx, status: number, body: unknown): void {
 function failed(c: Ctx, e: unknown): void {
 	const known = domainErrorAnswer(e);
 	if (known) return answer(c, known.status, known.body);
-	console.error(JSON.stringify({ level: 'error', requestId: c.requestId, method: c.req.method, path: pathOf(c.req.url), status: 500, error: e instanceof Error ? e.stack : String(e) }));
+	console.error(
+		JSON.stringify({ level: 'error', requestId: c.requestId, method: c.req.method, path: pathOf(c.req.url), status: 500, error: e instanceof Error ? e.stack : String(e) })
+	);
 	answer(c, 500, { message: INTERNAL_MESSAGE, code: 'internal', requestId: c.requestId });
 }
 

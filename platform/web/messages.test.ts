@@ -19,7 +19,11 @@ interface Project {
 }
 
 function load(app: string): Project {
-	const settings = JSON.parse(readFileSync(join(root, app, 'project.inlang/settings.json'), 'utf8')) as { baseLocale: string; locales: string[]; 'plugin.inlang.messageFormat': { pathPattern: string } };
+	const settings = JSON.parse(readFileSync(join(root, app, 'project.inlang/settings.json'), 'utf8')) as {
+		baseLocale: string;
+		locales: string[];
+		'plugin.inlang.messageFormat': { pathPattern: string };
+	};
 	const messages: Project['messages'] = {};
 	for (const locale of settings.locales) {
 		const file = join(root, app, settings['plugin.inlang.messageFormat'].pathPattern.replace('{locale}', locale));

@@ -26,7 +26,14 @@ test('IPv4 addresses are keyed as they are, also when IPv4-mapped', () => {
 test('IPv6 addresses are keyed by their /64, whatever way they are written', () => {
 	const k = ipKey('2001:db8:1:2::1');
 	assert.is(k, '2001:db8:1:2::/64');
-	for (const same of ['2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:0DB8:0001:0002:0:0:0:9', '2001:db8:1:2:a:b:c:d', '2001:db8:1:2::', '2001:db8:1:2::192.0.2.1', 'fe80::1%eth0'.replace('fe80::1', '2001:db8:1:2::1')])
+	for (const same of [
+		'2001:db8:1:2:ffff:ffff:ffff:ffff',
+		'2001:0DB8:0001:0002:0:0:0:9',
+		'2001:db8:1:2:a:b:c:d',
+		'2001:db8:1:2::',
+		'2001:db8:1:2::192.0.2.1',
+		'fe80::1%eth0'.replace('fe80::1', '2001:db8:1:2::1')
+	])
 		assert.is(ipKey(same), k, same);
 	assert.is.not(ipKey('2001:db8:1:3::1'), k, 'the next /64 is another key');
 	assert.is(ipKey('::1'), '0:0:0:0::/64');

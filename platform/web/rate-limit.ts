@@ -41,7 +41,12 @@ export function ipKey(ip: string | null | undefined): string {
 	if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(v)) return ipv4(v) ?? 'unknown';
 	const groups = ipv6Groups(v);
 	if (!groups) return 'unknown';
-	return groups.slice(0, 4).map((g) => g.toString(16)).join(':') + '::/64';
+	return (
+		groups
+			.slice(0, 4)
+			.map((g) => g.toString(16))
+			.join(':') + '::/64'
+	);
 }
 
 function ipv4(v: string): string | null {

@@ -47,7 +47,10 @@ export function livekitSources(url: string): string[] {
 /** connect-src of a policy with the given sources added (once each). */
 export function withConnectSources(policy: string, sources: string[]): string {
 	if (!sources.length) return policy;
-	const parts = policy.split(';').map((p) => p.trim()).filter(Boolean);
+	const parts = policy
+		.split(';')
+		.map((p) => p.trim())
+		.filter(Boolean);
 	const i = parts.findIndex((p) => /^connect-src(\s|$)/i.test(p));
 	if (i === -1) return policy;
 	const have = parts[i]!.split(/\s+/);
@@ -97,7 +100,8 @@ function apply(app: AppName, response: Response, api: boolean, signedIn: boolean
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const errorPage = (status: number, message: string) => `<!doctype html><html><head><meta charset="utf-8"><title>${status}</title></head><body><h1>${status}</h1><p>${escapeHtml(message)}</p></body></html>`;
+const errorPage = (status: number, message: string) =>
+	`<!doctype html><html><head><meta charset="utf-8"><title>${status}</title></head><body><h1>${status}</h1><p>${escapeHtml(message)}</p></body></html>`;
 
 /**
  * Read and discard a request body nobody read (a 401 or 415 answered first, a
@@ -135,7 +139,9 @@ export function securityHeaders(app: AppName): Handle {
 			// A later handle refused the request (413 before a body is read, say): answer it here so it gets the headers too.
 			if (!isHttpError(e)) throw e;
 			const html = !api && (event.request.headers.get('accept') ?? '').includes('text/html');
-			response = html ? new Response(errorPage(e.status, e.body.message), { status: e.status, headers: { 'content-type': 'text/html; charset=utf-8' } }) : json(e.body, { status: e.status });
+			response = html
+				? new Response(errorPage(e.status, e.body.message), { status: e.status, headers: { 'content-type': 'text/html; charset=utf-8' } })
+				: json(e.body, { status: e.status });
 		}
 		drainUnread(event.request);
 		return apply(app, response, api, !!event.locals.actor);

@@ -43,7 +43,17 @@ export async function serve(buildDir) {
 			)
 			.catch((/** @type {unknown} */ e) => {
 				const status = e && typeof e === 'object' && 'status' in e && typeof e.status === 'number' && e.status >= 400 ? e.status : 500;
-				if (status >= 500) console.error(JSON.stringify({ level: 'error', area: 'server', msg: 'request failed outside SvelteKit', method: req.method, path: req.url?.split('?')[0], error: e instanceof Error ? e.stack : String(e) }));
+				if (status >= 500)
+					console.error(
+						JSON.stringify({
+							level: 'error',
+							area: 'server',
+							msg: 'request failed outside SvelteKit',
+							method: req.method,
+							path: req.url?.split('?')[0],
+							error: e instanceof Error ? e.stack : String(e)
+						})
+					);
 				if (res.headersSent) return void res.destroy();
 				res.statusCode = status;
 				res.end(http.STATUS_CODES[status]);

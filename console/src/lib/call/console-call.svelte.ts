@@ -110,7 +110,12 @@ export class ConsoleCall {
 	#session: MediaSession | null = null;
 	#alert = new RingAlert();
 	/** The page's <video> elements (state, so `bind:this` binds to a reactive property). */
-	#els = $state.raw<{ remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null; localScreen: HTMLVideoElement | null }>({ remoteCamera: null, remoteScreen: null, selfView: null, localScreen: null });
+	#els = $state.raw<{ remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null; localScreen: HTMLVideoElement | null }>({
+		remoteCamera: null,
+		remoteScreen: null,
+		selfView: null,
+		localScreen: null
+	});
 
 	/** available, busy (in a call), away, offline. */
 	get status(): PresenceState {
@@ -341,7 +346,9 @@ export class ConsoleCall {
 			this.#applyPermissions(s.me.permissions);
 		}
 		this.#ringing =
-			this.#me === 'available' ? s.calls.filter((c) => c.state === 'ringing' && c.ringExpiresAt !== null).map((c) => ({ callId: c.id, kioskName: c.kioskName, createdAt: c.createdAt })) : [];
+			this.#me === 'available'
+				? s.calls.filter((c) => c.state === 'ringing' && c.ringExpiresAt !== null).map((c) => ({ callId: c.id, kioskName: c.kioskName, createdAt: c.createdAt }))
+				: [];
 		const mine = s.calls.find((c) => c.state === 'accepted' && c.mine);
 		if (mine && readHungUp().includes(mine.id)) {
 			// Hung up here, not yet heard by the server: say it again, never rejoin.
@@ -366,7 +373,13 @@ export class ConsoleCall {
 			this.#meReason = null;
 			if (r.state !== 'available') this.#ringing = [];
 		} catch (e) {
-			this.#notice = { text: e instanceof ApiRequestError && e.status === 0 ? 'You are offline. Your status will be set when the connection is back.' : 'Your status could not be changed. Please try again.', tone: 'error' };
+			this.#notice = {
+				text:
+					e instanceof ApiRequestError && e.status === 0
+						? 'You are offline. Your status will be set when the connection is back.'
+						: 'Your status could not be changed. Please try again.',
+				tone: 'error'
+			};
 		}
 	}
 
@@ -391,13 +404,19 @@ export class ConsoleCall {
 		} catch (e) {
 			if (session !== this.#session) return;
 			const taken = e instanceof ApiRequestError && (e.status === 409 || e.status === 404);
-			this.#finish({ text: taken ? 'This call was answered by someone else or is no longer waiting.' : 'The call could not be answered. Please try again.', tone: taken ? 'info' : 'error' });
+			this.#finish({
+				text: taken ? 'This call was answered by someone else or is no longer waiting.' : 'The call could not be answered. Please try again.',
+				tone: taken ? 'info' : 'error'
+			});
 		}
 	}
 
 	#newSession(): MediaSession {
 		void this.#session?.leave();
-		const session = new MediaSession({ onEvent: (e) => this.#onSession(session, e), e2eeWorker: () => new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' }) });
+		const session = new MediaSession({
+			onEvent: (e) => this.#onSession(session, e),
+			e2eeWorker: () => new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' })
+		});
 		for (const kind of ['remoteCamera', 'remoteScreen', 'selfView', 'localScreen'] as const) session.setElement(kind, this.#els[kind]);
 		this.#session = session;
 		return session;
@@ -489,7 +508,10 @@ export class ConsoleCall {
 			this.#sharing = 'off';
 			console.warn(`call: screen share failed: ${(e as Error).message}`);
 			const denied = (e as Error).name === 'NotAllowedError';
-			this.#notice = { text: denied ? 'Your screen was not shared: the browser was not allowed to capture it.' : 'Your screen could not be shared. Please try again.', tone: 'error' };
+			this.#notice = {
+				text: denied ? 'Your screen was not shared: the browser was not allowed to capture it.' : 'Your screen could not be shared. Please try again.',
+				tone: 'error'
+			};
 		}
 	}
 
@@ -517,7 +539,11 @@ export class ConsoleCall {
 		} catch (e) {
 			const limited = e instanceof ApiRequestError && (e.code === 'share_refused_recently' || e.code === 'share_requests_exhausted');
 			this.#notice = {
-				text: limited ? e.message : e instanceof ApiRequestError && e.status === 403 ? 'You are not allowed to view kiosk screens.' : 'The request could not be sent. Please try again.',
+				text: limited
+					? e.message
+					: e instanceof ApiRequestError && e.status === 403
+						? 'You are not allowed to view kiosk screens.'
+						: 'The request could not be sent. Please try again.',
 				tone: 'error'
 			};
 		}

@@ -85,7 +85,11 @@ export class RingAlert {
 	#notify(c: RingingCall): void {
 		if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
 		try {
-			const n = new Notification(`${c.kioskName} is calling`, { body: 'A kiosk is waiting for a concierge. Click to answer in the console.', tag: `call-${c.callId}`, requireInteraction: true });
+			const n = new Notification(`${c.kioskName} is calling`, {
+				body: 'A kiosk is waiting for a concierge. Click to answer in the console.',
+				tag: `call-${c.callId}`,
+				requireInteraction: true
+			});
 			n.onclick = () => {
 				window.focus();
 				n.close();

@@ -128,7 +128,11 @@ export class KioskCall {
 	#feed: EventFeed | null = null;
 	#session: MediaSession | null = null;
 	/** The page's <video> elements (state, so `bind:this` binds to a reactive property). */
-	#els = $state.raw<{ remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null }>({ remoteCamera: null, remoteScreen: null, selfView: null });
+	#els = $state.raw<{ remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null }>({
+		remoteCamera: null,
+		remoteScreen: null,
+		selfView: null
+	});
 	#graceTimer: ReturnType<typeof setTimeout> | null = null;
 	#rejoins = 0;
 	/** The page is being closed or reloaded: nothing is ended or rejoined from here on (a reload resumes). */
@@ -408,7 +412,10 @@ export class KioskCall {
 
 	#newSession(): MediaSession {
 		void this.#session?.leave();
-		const session = new MediaSession({ onEvent: (e) => this.#onSession(session, e), e2eeWorker: () => new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' }) });
+		const session = new MediaSession({
+			onEvent: (e) => this.#onSession(session, e),
+			e2eeWorker: () => new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' })
+		});
 		for (const kind of ['remoteCamera', 'remoteScreen', 'selfView'] as const) session.setElement(kind, this.#els[kind]);
 		this.#session = session;
 		return session;

@@ -158,7 +158,9 @@ export function startCapture(appVersion: string): void {
 	};
 	window.addEventListener('error', (e) => {
 		const error = e.error as unknown;
-		void report('error', error instanceof Error ? `${error.name}: ${error.message}` : e.message || 'Script error', { stack: error instanceof Error ? error.stack : `${e.filename}:${e.lineno}:${e.colno}` });
+		void report('error', error instanceof Error ? `${error.name}: ${error.message}` : e.message || 'Script error', {
+			stack: error instanceof Error ? error.stack : `${e.filename}:${e.lineno}:${e.colno}`
+		});
 	});
 	window.addEventListener('unhandledrejection', (e) => {
 		const r = e.reason as unknown;

@@ -15,7 +15,12 @@ const code = enrolAction();
 export const actions: Actions = {
 	default: async (event) => {
 		const type = event.request.headers.get('content-type') ?? '';
-		const probe = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type) ? await event.request.clone().formData().catch(() => null) : null;
+		const probe = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)
+			? await event.request
+					.clone()
+					.formData()
+					.catch(() => null)
+			: null;
 		return probe?.has('code') ? code(event) : password(event);
 	}
 };

@@ -12,7 +12,13 @@ export const load: PageServerLoad = async (event) => {
 	return httpCall(async () => {
 		const query = parseAccountQuery(event.url.searchParams);
 		const [accounts, audit, tenant, codes] = await Promise.all([searchAccounts(actor, query), readAuditLog(actor, 50), getTenant(actor), liveEnrolmentCodes(actor)]);
-		return { accounts, query: { q: query.q ?? '', role: query.role ?? '', state: query.state ?? '' }, audit, policy: tenant, liveCodes: Object.fromEntries([...codes].map(([id, c]) => [id, c.expiresAt.toISOString()])) };
+		return {
+			accounts,
+			query: { q: query.q ?? '', role: query.role ?? '', state: query.state ?? '' },
+			audit,
+			policy: tenant,
+			liveCodes: Object.fromEntries([...codes].map(([id, c]) => [id, c.expiresAt.toISOString()]))
+		};
 	});
 };
 

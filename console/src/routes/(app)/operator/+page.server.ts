@@ -25,7 +25,13 @@ export const actions: Actions = {
 		const actor = requireRole(event, ['operator']);
 		const form = await readForm(event.request);
 		if (!(form instanceof FormData)) return form;
-		const refill = { slug: field(form, 'slug') ?? '', name: field(form, 'name') ?? '', loginPrefix: field(form, 'loginPrefix') ?? '', adminLoginId: field(form, 'adminLoginId') ?? '', adminName: field(form, 'adminName') ?? '' };
+		const refill = {
+			slug: field(form, 'slug') ?? '',
+			name: field(form, 'name') ?? '',
+			loginPrefix: field(form, 'loginPrefix') ?? '',
+			adminLoginId: field(form, 'adminLoginId') ?? '',
+			adminName: field(form, 'adminName') ?? ''
+		};
 		try {
 			const r = await createTenantWithAdmin(actor, { ...refill, adminPassword: field(form, 'adminPassword') });
 			return { created: r.adminLoginId };

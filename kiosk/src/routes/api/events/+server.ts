@@ -10,5 +10,9 @@ import type { RequestHandler } from './$types';
  */
 export const GET: RequestHandler = (event) => {
 	const actor = requireRole(event, EVENTS_ROLES.kiosk);
-	return eventStream(actor, event.locals.session!, eventsStreamOptions('kiosk', actor, { userAgent: event.request.headers.get('user-agent'), appVersion: event.url.searchParams.get('v') }));
+	return eventStream(
+		actor,
+		event.locals.session!,
+		eventsStreamOptions('kiosk', actor, { userAgent: event.request.headers.get('user-agent'), appVersion: event.url.searchParams.get('v') })
+	);
 };

@@ -11,10 +11,14 @@ export const POST: RequestHandler = async (event) => {
 	const actor = requireRole(event, REPORT_ROLES);
 	const h = event.request.headers;
 	return httpCall(async () => {
-		const { status, body } = await acceptReportUpload(actor, { contentType: h.get('content-type'), contentEncoding: h.get('content-encoding'), contentLength: h.get('content-length') }, (max) => {
-			if (!event.request.body) throw new Invalid('empty_body', 'The report is empty.');
-			return collectCapped(event.request.body as unknown as AsyncIterable<Uint8Array>, max);
-		});
+		const { status, body } = await acceptReportUpload(
+			actor,
+			{ contentType: h.get('content-type'), contentEncoding: h.get('content-encoding'), contentLength: h.get('content-length') },
+			(max) => {
+				if (!event.request.body) throw new Invalid('empty_body', 'The report is empty.');
+				return collectCapped(event.request.body as unknown as AsyncIterable<Uint8Array>, max);
+			}
+		);
 		return json(body, { status });
 	});
 };
