@@ -52,7 +52,7 @@ export async function createCall(actor: Actor): Promise<CallView> {
 		await publishPresence(tx, actor.tenantId, { ...s, waiting: [...s.waiting, id] });
 		return c;
 	});
-	await refreshSyntheticTenants();
+	await refreshSyntheticTenants({ force: true });
 	metrics.callPlaced(actor.tenantId, call.ringExpiresAt === null ? 'queued' : 'ringing');
 	log('call placed', { callId: call.id, tenantId: actor.tenantId, queued: call.ringExpiresAt === null });
 	return view(call, actor);

@@ -12,9 +12,12 @@ let ids = new Set<string>();
 let loadedAt = 0;
 let loading: Promise<void> | null = null;
 
-/** Refresh the set now (the apps call it when a call starts, before recording). */
-export function refreshSyntheticTenants(): Promise<void> {
-	if (Date.now() - loadedAt < REFRESH_MS) return Promise.resolve();
+/**
+ * Refresh the set (at most every REFRESH_MS, or now with `force`: a call is placed
+ * before its first metric, and a tenant made synthetic a moment ago must count as such).
+ */
+export function refreshSyntheticTenants(opts: { force?: boolean } = {}): Promise<void> {
+	if (!opts.force && Date.now() - loadedAt < REFRESH_MS) return Promise.resolve();
 	loading ??= syntheticTenantIds(db())
 		.then((list) => {
 			ids = new Set(list);
