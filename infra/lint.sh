@@ -48,10 +48,14 @@ svelte_check() {
   "$bin/svelte-check" --workspace "$1" --tsconfig ./tsconfig.json --fail-on-warnings --output human
 }
 
-# The apps' tsconfig.json extends the generated .svelte-kit/tsconfig.json, which
-# svelte-check and typed ESLint both need.
-sync_out=$( (cd kiosk && "$bin/svelte-kit" sync) 2>&1 && (cd console && "$bin/svelte-kit" sync) 2>&1) ||
-  printf 'lint: svelte-kit sync failed (svelte-check and eslint will fail too):\n%s\n' "$sync_out"
+# The apps' tsconfig.json extends the generated .svelte-kit/tsconfig.json, and the
+# apps import Paraglide's compiled messages (src/lib/paraglide, generated, not in git):
+# svelte-check and typed ESLint both need them, on a fresh clone too.
+sync_app() {
+  (cd "$1" && "$bin/paraglide-js" compile --project ./project.inlang --outdir ./src/lib/paraglide --emit-ts-declarations --silent && "$bin/svelte-kit" sync)
+}
+sync_out=$( (sync_app kiosk) 2>&1 && (sync_app console) 2>&1) ||
+  printf 'lint: paraglide compile or svelte-kit sync failed (svelte-check and eslint will fail too):\n%s\n' "$sync_out"
 
 helm_check() {
   local helm=${CONCIERGE_CACHE:-$HOME/.cache/concierge}/bin/helm chart=infra/helm/concierge prod=infra/helm/values-production.yaml
