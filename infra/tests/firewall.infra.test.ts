@@ -262,7 +262,7 @@ if (!available.ok) {
 			await k.click('button.call');
 			await c.waitForSelector('li[data-call-id]', { timeout: 20_000 });
 			await c.click('li[data-call-id] button:has-text("Accept")');
-			await k.waitForSelector('main[data-phase=incall]', { timeout: 30_000 });
+			await k.waitForSelector('main[data-phase=incall]', { timeout: 60_000 });
 			const kioskMedia = await waitForMedia(k, 60_000);
 			const conciergeMedia = await waitForMedia(c, 60_000);
 			assert.ok(kioskMedia.framesDecoded > 0, 'the kiosk decodes the concierge');
