@@ -193,9 +193,16 @@ EOF
 # render_livekit OUT: LiveKit for production (TURN over TLS, ICE over TCP, Prometheus
 # on 127.0.0.1). LIVEKIT_REDIS_ADDRESS (host:port) turns on multi-node routing.
 render_livekit() {
-  local out=$1 turn_bind='' redis='' bind=${LIVEKIT_BIND:-127.0.0.1}
+  local out=$1 turn_bind='' media_ips='' redis='' bind=${LIVEKIT_BIND:-127.0.0.1}
   check_prod_env || return 1
-  if [ -n "${TURN_IP:-}" ]; then turn_bind=$'\n  bind_addresses:\n    - '"$TURN_IP"; fi
+  if [ -n "${TURN_IP:-}" ]; then
+    turn_bind=$'\n  bind_addresses:\n    - '"$TURN_IP"
+    # Media only on TURN_IP: otherwise LiveKit binds its UDP port on every address of
+    # the host, advertises node_ip for all of them, and may answer from PUBLIC_IP, which
+    # a TURN relay drops (its permission is for TURN_IP): kiosks behind a 443-only
+    # firewall then fail to connect about half the time.
+    media_ips=$'\n  ips:\n    includes:\n      - '"$TURN_IP/32"
+  fi
   if [ -n "${LIVEKIT_REDIS_ADDRESS:-}" ]; then redis=$'\nredis:\n  address: '"$LIVEKIT_REDIS_ADDRESS"; fi
   cat >"$out" <<EOF
 # Rendered by infra/prod/render.sh from /etc/concierge/concierge.env; do not edit.
@@ -210,7 +217,7 @@ rtc:
   use_external_ip: false
   # With TURN on its own address, media uses that address too: LiveKit's TURN relays
   # from sockets on its bind address but advertises node_ip, so the two must agree.
-  node_ip: ${TURN_IP:-$PUBLIC_IP}
+  node_ip: ${TURN_IP:-$PUBLIC_IP}$media_ips
 turn:
   enabled: true
   domain: $TURN_HOST

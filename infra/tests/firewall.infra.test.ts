@@ -16,7 +16,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, appendFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, appendFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -221,6 +221,20 @@ function selectedPairs(page: Page): Promise<{ candidateType: string; relayProtoc
 	});
 }
 
+/** Every peer connection's candidates and candidate pairs, as JSON lines (for a failure's logs). */
+function allIceStats(page: Page): Promise<string> {
+	return page.evaluate(async () => {
+		const lines: string[] = [];
+		for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs ?? []) {
+			lines.push(`pc ${pc.connectionState} ice=${pc.iceConnectionState} gathering=${pc.iceGatheringState} config=${JSON.stringify(pc.getConfiguration().iceServers)}`);
+			(await pc.getStats()).forEach((s: Record<string, unknown>) => {
+				if (['candidate-pair', 'local-candidate', 'remote-candidate', 'transport'].includes(s.type as string)) lines.push(JSON.stringify(s));
+			});
+		}
+		return lines.join('\n');
+	});
+}
+
 if (!available.ok) {
 	console.log(`\n*** SKIPPED: firewall traversal needs network namespaces, and \`ip netns add\` failed here: ${available.why} ***\n`);
 	test.skip('firewall traversal (ip netns is not possible on this machine)', () => {});
@@ -253,6 +267,10 @@ if (!available.ok) {
 		await cctx.addInitScript(RECORD_PEER_CONNECTIONS);
 		const k = await kctx.newPage();
 		const c = await cctx.newPage();
+		// Each browser's console, kept for the failure logs.
+		const consoleLog: string[] = [];
+		k.on('console', (m) => consoleLog.push(`${new Date().toISOString()} kiosk ${m.type()}: ${m.text()}`));
+		c.on('console', (m) => consoleLog.push(`${new Date().toISOString()} console ${m.type()}: ${m.text()}`));
 		try {
 			await signInPage(k, `https://kiosk.${DOMAIN}`, kiosk.loginId, kiosk.password);
 			await signInPage(c, `https://console.${DOMAIN}`, concierge.loginId, concierge.password);
@@ -309,6 +327,11 @@ if (!available.ok) {
 		} catch (e) {
 			await screenshot(k, 'firewall-failure-kiosk').catch(() => {});
 			await screenshot(c, 'firewall-failure-console').catch(() => {});
+			// The whole logs of every process and both browsers, for CI, where the tails below may not say enough.
+			mkdirSync(join(root, 'test-results'), { recursive: true });
+			for (const p of s.procs) writeFileSync(join(root, 'test-results', `firewall-${p.name}.log`), p.log.join('\n'));
+			const ice = await Promise.all([k, c].map((p) => allIceStats(p).catch((err: Error) => `getStats failed: ${err.message}`)));
+			writeFileSync(join(root, 'test-results', 'firewall-browsers.log'), [...consoleLog, `kiosk ICE: ${ice[0]}`, `console ICE: ${ice[1]}`].join('\n'));
 			throw new Error(`${(e as Error).message}\n${s.procs.map((p) => p.tail(15)).join('\n')}`);
 		} finally {
 			await kctx.close();
