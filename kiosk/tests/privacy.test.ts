@@ -350,13 +350,15 @@ interface Observed {
  * recorder (egress) would, which whoever holds the API key (the SFU's operator) can
  * always do: recorder participants do not count against max_participants
  * (livekit-server 1.13.5, pkg/rtc/room.go Join: IsDependent), and a hidden one is not
- * shown to the parties. The webhook guard removes it (not a party) within moments of
- * its ICE coming up, so it joins again (up to `joins` times) until it has received at
- * least 3 frames of both cameras or presented one of each; LiveKit starts each new
- * subscription at a key frame. The page keeps what it received and decoded: the receivers' stats, and
+ * shown to the parties. The webhook guard would remove it (not a party) within moments
+ * of its ICE coming up; this test is about what the encryption alone protects, so
+ * while it watches the test holds the call's row lock, which the guard's transaction
+ * waits for (it removes the observer after). It joins again (up to `joins` times)
+ * until it has received at least 3 frames of both cameras or presented one of each;
+ * LiveKit starts each new subscription at a key frame. The page keeps what it received and decoded: the receivers' stats, and
  * the frames its <video> elements present, drawn on a canvas.
  */
-async function observe(roomName: string, joins = 8): Promise<{ joins: { joined: boolean; end: string }[]; video: Observed[] }> {
+async function observe(roomName: string, joins = 4): Promise<{ joins: { joined: boolean; end: string }[]; video: Observed[] }> {
 	const { readFileSync } = await import('node:fs');
 	const { fileURLToPath } = await import('node:url');
 	const { AccessToken } = await import('livekit-server-sdk');
@@ -375,7 +377,16 @@ async function observe(roomName: string, joins = 8): Promise<{ joins: { joined: 
 	// Not an app: livekit-client alone, evaluated into a page on a loopback origin whose CSP lets it reach LiveKit.
 	await page.goto(`${apps.kiosk}/login`);
 	await page.evaluate(readFileSync(fileURLToPath(new URL('../../node_modules/livekit-client/dist/livekit-client.umd.js', import.meta.url)), 'utf8'));
-	return (await page.evaluate(`(async () => {
+	let seen: { joins: { joined: boolean; end: string }[]; video: Observed[] } | null = null;
+	await ownerDb().begin(async (tx) => {
+		await tx`select id from calls where room_name = ${roomName} for update`;
+		seen = await watch(page, tokens, livekitUrl());
+	});
+	return seen!;
+}
+
+function watch(page: Page, tokens: string[], url: string): Promise<{ joins: { joined: boolean; end: string }[]; video: Observed[] }> {
+	return page.evaluate(`(async () => {
 		const LK = window.LivekitClient;
 		const gridOf = ${GRID_OF};
 		const byIdentity = new Map();
@@ -396,8 +407,8 @@ async function observe(roomName: string, joins = 8): Promise<{ joins: { joined: 
 				v.requestVideoFrameCallback(onFrame);
 				subs.push({ t, rec, last: { bytes: 0, framesReceived: 0, framesDecoded: 0 } });
 			});
-			try { await room.connect(${JSON.stringify(livekitUrl())}, token); } catch (e) { joins.push({ joined: false, end: String(e.message || e) }); continue; }
-			const until = Date.now() + 6000;
+			try { await room.connect(${JSON.stringify(url)}, token); } catch (e) { joins.push({ joined: false, end: String(e.message || e) }); continue; }
+			const until = Date.now() + 4000;
 			while (Date.now() < until && end === null) {
 				for (const s of subs) {
 					const st = await s.t.getRTCStatsReport().catch(() => null);
@@ -410,7 +421,7 @@ async function observe(roomName: string, joins = 8): Promise<{ joins: { joined: 
 			joins.push({ joined: true, end });
 		}
 		return { joins, video: [...byIdentity.values()] };
-	})()`)) as { joins: { joined: boolean; end: string }[]; video: Observed[] };
+	})()`) as Promise<{ joins: { joined: boolean; end: string }[]; video: Observed[] }>;
 }
 
 /** Both parties in an answered call decoding each other's camera; the picture of each as the other decodes it. */
