@@ -84,7 +84,10 @@ export default async function callSetup(out: (line: Record<string, unknown>) => 
 					return Date.now();
 				});
 				const [kd, cd] = await Promise.all([firstDecoded(k), firstDecoded(c)]).catch(async (e: Error) => {
-					const state = (p: typeof k) => p.evaluate(`JSON.stringify({ url: location.href, main: document.querySelector('main')?.outerHTML.slice(0, 1500), pcs: (window.__pcs || []).map((pc) => pc.connectionState) })`);
+					const state = (p: typeof k) =>
+						p.evaluate(
+							`JSON.stringify({ url: location.href, main: document.querySelector('main')?.outerHTML.slice(0, 1500), pcs: (window.__pcs || []).map((pc) => pc.connectionState) })`
+						);
 					throw new Error(`run ${i + 1} (e2ee ${String(e2ee)}): ${e.message}\nkiosk: ${await state(k)}\nconcierge: ${await state(c)}`);
 				});
 				times.push(Math.max(kd, cd) - t0);

@@ -471,7 +471,10 @@ test('E2EE: the call is end-to-end encrypted, both parties see each other; a thi
 	// One that does not count against the limit gets the encrypted media, and nothing usable out of it.
 	const seen = await observe(room);
 	const summary = JSON.stringify({ ...seen, video: seen.video.map((v) => ({ ...v, grids: v.grids.length })) });
-	assert.ok(seen.joins.some((j) => j.joined), `the observer joined the room: ${summary}`);
+	assert.ok(
+		seen.joins.some((j) => j.joined),
+		`the observer joined the room: ${summary}`
+	);
 	const after = await pictures();
 	for (const [identity, picture] of Object.entries(after)) {
 		const v = seen.video.find((x) => x.identity === identity);

@@ -247,8 +247,7 @@ export class MediaSession {
 		if (kind === 'remoteCamera') this.#remoteCamera?.attach(el);
 		else if (kind === 'remoteScreen') {
 			if (!this.#remoteScreenMuted) this.#remoteScreen?.attach(el);
-		}
-		else if (kind === 'localScreen') this.#screen.find((t) => t.kind === 'video')?.attach(el);
+		} else if (kind === 'localScreen') this.#screen.find((t) => t.kind === 'video')?.attach(el);
 		else this.#localTracks.find((t) => t.kind === 'video')?.attach(el);
 	}
 
