@@ -327,6 +327,71 @@ test('shareScreen captures, runs before(), waits for the grant, publishes as a s
 	assert.equal(r.unpublished, [world.screenTracks[0]]);
 });
 
+test('stop: the mute goes out first, the capture stops before any await, then the track is unpublished; a paused share is not muted twice', async () => {
+	const { world, lk } = fakeModule();
+	const { s } = session(lk);
+	await s.connect(conn);
+	const r = room(world);
+	await s.shareScreen();
+	const track = world.screenTracks[0]!;
+	const order: string[] = [];
+	track.mute = async () => {
+		order.push('mute');
+		track.muted = true;
+	};
+	const unpublish = r.localParticipant.unpublishTrack;
+	r.localParticipant.unpublishTrack = async (t) => {
+		order.push('unpublish');
+		return unpublish(t);
+	};
+	const stopping = s.stopScreenShare();
+	assert.is(track.mediaStreamTrack.readyState, 'ended', 'the capture stopped synchronously');
+	assert.is(s.share, 'off');
+	await stopping;
+	// The mute (whose signal livekit-client sends inside mute()) is under way before the unpublish starts.
+	assert.equal(order, ['mute', 'unpublish']);
+
+	await s.shareScreen();
+	const second = world.screenTracks[1]!;
+	await s.pauseScreenShare();
+	let mutes = 0;
+	second.mute = async () => void mutes++;
+	await s.stopScreenShare();
+	assert.is(mutes, 0, 'already muted by the pause');
+	assert.equal(r.unpublished, [track, second]);
+});
+
+test('a remote mute of the screen (pause, or the first signal of a stop) takes it off the view at once; unmute puts it back', async () => {
+	const { world, lk } = fakeModule();
+	const { s, events } = session(lk);
+	await s.connect(conn);
+	const r = room(world);
+	const screen = new FakeTrack('video', Source.ScreenShare);
+	const screenEl = { tag: 'screen' } as unknown as HTMLMediaElement;
+	s.setElement('remoteScreen', screenEl);
+	const remote = { isLocal: false };
+	r.emit(RoomEvent.TrackSubscribed, screen, { isMuted: false }, remote);
+	assert.equal(screen.attached, [screenEl]);
+	r.emit(RoomEvent.TrackMuted, { source: Source.ScreenShare }, remote);
+	assert.equal(screen.attached, [], 'detached on the mute');
+	// The app re-renders its element while paused: still nothing attached.
+	s.setElement('remoteScreen', null);
+	const again = { tag: 'screen2' } as unknown as HTMLMediaElement;
+	s.setElement('remoteScreen', again);
+	assert.equal(screen.attached, []);
+	r.emit(RoomEvent.TrackUnmuted, { source: Source.ScreenShare }, remote);
+	assert.equal(screen.attached, [again], 'back on the unmute');
+	// A share subscribed while paused is not shown until it resumes.
+	r.emit(RoomEvent.TrackUnsubscribed, screen);
+	const paused = new FakeTrack('video', Source.ScreenShare);
+	r.emit(RoomEvent.TrackSubscribed, paused, { isMuted: true }, remote);
+	assert.equal(paused.attached, []);
+	assert.equal(
+		events.filter((e) => e.type === 'remote-share').map((e) => (e as { state: string }).state),
+		['live', 'paused', 'live', 'off', 'paused']
+	);
+});
+
 test('a grant that never comes: the share fails and the capture is stopped', async () => {
 	const { world, lk } = fakeModule();
 	const { s } = session(lk, 20);

@@ -85,6 +85,8 @@ export class MediaSession {
 	#els: Record<ElementKind, HTMLMediaElement | null> = { remoteCamera: null, remoteScreen: null, selfView: null, localScreen: null };
 	#remoteCamera: RemoteTrack | null = null;
 	#remoteScreen: RemoteTrack | null = null;
+	/** The other side paused (or is stopping) its share: its screen stays off our element until it resumes. */
+	#remoteScreenMuted = false;
 	#remoteAudio: RemoteTrack[] = [];
 
 	constructor(opts: MediaSessionOptions) {
@@ -197,7 +199,8 @@ export class MediaSession {
 				track.attach();
 			} else if (track.source === Track.Source.ScreenShare) {
 				this.#remoteScreen = track;
-				if (this.#els.remoteScreen) track.attach(this.#els.remoteScreen);
+				this.#remoteScreenMuted = pub.isMuted;
+				if (this.#els.remoteScreen && !pub.isMuted) track.attach(this.#els.remoteScreen);
 				this.#opts.onEvent({ type: 'remote-share', state: pub.isMuted ? 'paused' : 'live' });
 			} else {
 				this.#remoteCamera = track;
@@ -210,16 +213,27 @@ export class MediaSession {
 			if (!mine()) return;
 			if (track === this.#remoteScreen) {
 				this.#remoteScreen = null;
+				this.#remoteScreenMuted = false;
 				this.#opts.onEvent({ type: 'remote-share', state: 'off' });
 			} else if (track === this.#remoteCamera) this.#remoteCamera = null;
 			else this.#remoteAudio = this.#remoteAudio.filter((t) => t !== track);
 		});
 		room.on(RoomEvent.TrackMuted, (pub, p) => {
-			if (mine() && !p.isLocal && pub.source === Track.Source.ScreenShare) this.#opts.onEvent({ type: 'remote-share', state: 'paused' });
+			if (mine() && !p.isLocal && pub.source === Track.Source.ScreenShare) {
+				// The first signal of a pause or a stop (the sharer mutes before it unpublishes): the view
+				// shows nothing more of that screen from now on, not even frames still in flight or buffered.
+				this.#remoteScreenMuted = true;
+				if (this.#remoteScreen && this.#els.remoteScreen) this.#remoteScreen.detach(this.#els.remoteScreen);
+				this.#opts.onEvent({ type: 'remote-share', state: 'paused' });
+			}
 			if (mine() && !p.isLocal && pub.source === Track.Source.Camera) this.#opts.onEvent({ type: 'remote-camera', on: false });
 		});
 		room.on(RoomEvent.TrackUnmuted, (pub, p) => {
-			if (mine() && !p.isLocal && pub.source === Track.Source.ScreenShare) this.#opts.onEvent({ type: 'remote-share', state: 'live' });
+			if (mine() && !p.isLocal && pub.source === Track.Source.ScreenShare) {
+				this.#remoteScreenMuted = false;
+				if (this.#remoteScreen && this.#els.remoteScreen) this.#remoteScreen.attach(this.#els.remoteScreen);
+				this.#opts.onEvent({ type: 'remote-share', state: 'live' });
+			}
 			if (mine() && !p.isLocal && pub.source === Track.Source.Camera) this.#opts.onEvent({ type: 'remote-camera', on: true });
 		});
 	}
@@ -231,8 +245,9 @@ export class MediaSession {
 		this.#els[kind] = el;
 		if (!el) return;
 		if (kind === 'remoteCamera') this.#remoteCamera?.attach(el);
-		else if (kind === 'remoteScreen') this.#remoteScreen?.attach(el);
-		else if (kind === 'localScreen') this.#screen.find((t) => t.kind === 'video')?.attach(el);
+		else if (kind === 'remoteScreen') {
+			if (!this.#remoteScreenMuted) this.#remoteScreen?.attach(el);
+		} else if (kind === 'localScreen') this.#screen.find((t) => t.kind === 'video')?.attach(el);
 		else this.#localTracks.find((t) => t.kind === 'video')?.attach(el);
 	}
 
@@ -309,17 +324,29 @@ export class MediaSession {
 		await this.#screenPub.unmute();
 	}
 
-	/** Stop sharing: the capture stops at once, then the track is unpublished. */
+	/**
+	 * Stop sharing. In this order, all before the first await: the publication is
+	 * muted (livekit-client sends the mute over the signalling connection at once:
+	 * LiveKit stops forwarding the track and tells the other side, whose session hides
+	 * the view on that first signal), the capture and the processed track stop (no new
+	 * frame is encoded), then the track is unpublished (a renegotiation round trip that
+	 * the other side learns of only after it).
+	 */
 	async stopScreenShare(): Promise<void> {
 		const tracks = this.#screen;
+		const pub = this.#screenPub;
 		const blinder = this.#blinder;
 		this.#screen = [];
 		this.#screenPub = null;
 		this.#blinder = null;
+		const wasPaused = this.#share === 'paused';
 		this.#share = 'off';
+		const muting = pub && !wasPaused ? Promise.resolve(pub.mute()).catch(() => {}) : null;
 		stopAll(tracks);
 		// The processed track is what the sender encodes: it ends now too.
 		void blinder?.destroy();
+		// unpublishTrack drops the track's mute listener at once: the mute must have gone out first.
+		await muting;
 		const room = this.#room;
 		if (room) for (const t of tracks) await room.localParticipant.unpublishTrack(t, true).catch(() => {});
 	}
