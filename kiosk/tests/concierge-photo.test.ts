@@ -21,7 +21,7 @@ import { newContext, signInPage } from './call-helpers.ts';
 const test = suite('concierge photo on the kiosk');
 
 /** A real w×h RGB PNG of one colour. */
-function png(w: number, h: number, rgb: [number, number, number]): Uint8Array {
+function png(w: number, h: number, rgb: [number, number, number]): Uint8Array<ArrayBuffer> {
 	const crcTable = Array.from({ length: 256 }, (_, n) => {
 		let c = n;
 		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
