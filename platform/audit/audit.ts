@@ -44,6 +44,7 @@ export type AuditAction =
 	| 'session.refused_ip'
 	| 'tenant.policy_changed'
 	| 'tenant.staff_pin_changed'
+	| 'kiosk.staff_pin_locked'
 	| 'account.renamed'
 	| 'account.password_reset'
 	| 'account.archived'

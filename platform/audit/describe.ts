@@ -51,6 +51,7 @@ const WHAT: Record<string, string> = {
 	'enrolment.alert': 'ALERT: many wrong enrolment codes',
 	'tenant.policy_changed': 'changed the organisation settings',
 	'tenant.staff_pin_changed': 'changed the kiosk staff PIN',
+	'kiosk.staff_pin_locked': 'was locked out of the staff menu after repeated wrong PINs',
 	'account.renamed': 'renamed an account',
 	'account.password_reset': 'reset a password',
 	'account.archived': 'archived an account',

@@ -20,3 +20,4 @@ export {
 export { callMediaKey } from './tokens.ts';
 export { endCallsOfAccount, leaveOnSignOut, removeFromCallRoom, sweepCalls, MISSED_RINGS_LIMIT } from './forced-end.ts';
 export { handleLiveKitEvent, handleWebhook, WEBHOOK_MAX_AGE_SECONDS, type WebhookInput } from './webhook-guard.ts';
+export { callConciergePhoto } from './photo.ts';

@@ -14,11 +14,12 @@ import { withTenant } from '../db.server.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { publishSessionEnded } from '../events/events.ts';
-import { hashPassword, verifyPassword } from '../accounts/password.ts';
+import { hashPassword } from '../accounts/password.ts';
 import type { Actor } from '../types.ts';
 import { ipAllowed, parseCidr, parseIp } from './cidr.ts';
 import { hoursProblems, isOpen, validTimeZone, type WeekHours } from './hours.ts';
-import { deleteSessions, readPolicy, readStaffPinHash, staffConsoleSessions, writePolicy, writeStaffPin, type PolicyRow } from './policies.repo.ts';
+import { clearPinThrottle } from './staff-pin.repo.ts';
+import { deleteSessions, readPolicy, staffConsoleSessions, writePolicy, writeStaffPin, type PolicyRow } from './policies.repo.ts';
 
 export type Policy = PolicyRow;
 
@@ -153,6 +154,8 @@ export async function setStaffPin(actor: Actor, pin: unknown): Promise<boolean> 
 	const hash = pin === '' ? null : await hashPassword(pin);
 	await withTenant(actor.tenantId, async (tx) => {
 		await writeStaffPin(tx, actor.tenantId, hash);
+		// A new PIN lifts the kiosks' PIN locks (the guesses were against the old one).
+		await clearPinThrottle(tx, actor.tenantId);
 		await writeAudit(tx, actor, {
 			tenantId: actor.tenantId,
 			action: 'tenant.staff_pin_changed',
@@ -165,13 +168,8 @@ export async function setStaffPin(actor: Actor, pin: unknown): Promise<boolean> 
 	return hash !== null;
 }
 
-/** Check a staff PIN typed on a kiosk of the tenant. */
-export async function checkStaffPin(actor: Actor, pin: unknown): Promise<boolean> {
-	if (actor.role !== 'kiosk' && actor.role !== 'admin') throw new Forbidden('kiosk_only', 'Only a kiosk checks the staff PIN.');
-	if (typeof pin !== 'string' || !/^\d{4,8}$/.test(pin)) return false;
-	const hash = await withTenant(actor.tenantId, (tx) => readStaffPinHash(tx, actor.tenantId));
-	return hash !== null && verifyPassword(hash, pin);
-}
+/** The staff PIN check on a kiosk, guarded against guessing: platform/policies/staff-pin.ts. */
+export { checkStaffPin } from './staff-pin.ts';
 
 /** Whether a kiosk of the tenant may call now, and the message to show when not. */
 export async function kioskOpenState(actor: Actor, now = new Date()): Promise<{ open: boolean; message: string }> {

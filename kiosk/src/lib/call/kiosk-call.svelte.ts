@@ -118,6 +118,8 @@ export class KioskCall {
 	#cameraOn = $state(true);
 	/** The concierge's camera as the room reports it (off: show a placeholder with the name). */
 	#remoteCameraOn = $state(true);
+	/** Has the concierge's camera track reached us in this call (until then the kiosk shows the concierge's photo)? */
+	#remoteCameraSeen = $state(false);
 	#ringSeconds = $state(DEFAULT_SETTINGS.ringSeconds);
 	/** The blinder: the store's fixed regions (from the call token) and the shopper's own. */
 	#fixedRegions = $state.raw<BlinderRegion[]>([]);
@@ -149,6 +151,14 @@ export class KioskCall {
 	}
 	get conciergeName(): string | null {
 		return this.#conciergeName;
+	}
+	/** The concierge's camera has reached this kiosk in this call (false while connecting to it). */
+	get remoteCameraSeen(): boolean {
+		return this.#remoteCameraSeen;
+	}
+	/** The current call's id (ringing or in a call), null on standby. */
+	get callId(): string | null {
+		return this.#callId;
 	}
 	get share(): ShareState {
 		return this.#share;
@@ -475,6 +485,7 @@ export class KioskCall {
 				break;
 			case 'remote-camera':
 				this.#remoteCameraOn = e.on;
+				this.#remoteCameraSeen = true;
 				break;
 			case 'local-share':
 				if (this.#share !== 'off') {
@@ -632,6 +643,7 @@ export class KioskCall {
 		this.#micOn = true;
 		this.#cameraOn = true;
 		this.#remoteCameraOn = true;
+		this.#remoteCameraSeen = false;
 		this.#rejoins = 0;
 		if (notice) this.#notice = notice;
 		logLine('call: back to standby');
