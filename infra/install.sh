@@ -34,6 +34,7 @@ PKG_CHECKS=(
   "curl|curl|command -v curl"
   "shellcheck (npm test -- lint)|shellcheck|command -v shellcheck"
   "japanese font (screenshots)|fonts-ipafont-gothic|[ -d /usr/share/fonts/opentype/ipafont-gothic ]"
+  "korean font (screenshots of the ko kiosk)|fonts-nanum|[ -d /usr/share/fonts/truetype/nanum ]"
   "ca-certificates|ca-certificates|[ -s /etc/ssl/certs/ca-certificates.crt ]"
   "caddy (production proxy; infra tests)|caddy|command -v caddy"
   "nftables (firewall test)|nftables|command -v nft"
@@ -45,7 +46,7 @@ PKG_CHECKS=(
 
 if [ "${INSTALL_PROFILE:-dev}" = server ]; then
   # A production host needs no browser, linter or screenshot font.
-  PKG_CHECKS=("${PKG_CHECKS[0]}" "${PKG_CHECKS[3]}" "${PKG_CHECKS[6]}")
+  PKG_CHECKS=("${PKG_CHECKS[0]}" "${PKG_CHECKS[3]}" "${PKG_CHECKS[7]}")
 fi
 
 missing_labels=()
