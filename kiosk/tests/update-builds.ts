@@ -15,15 +15,17 @@ const runDir = (process.env.RUN_DIR ?? root + '.run/test') + '/release-builds/';
 export type AppName = 'kiosk' | 'console';
 
 export interface Build {
-	version: string;
+	/** Each app's version id (two builds without APP_VERSION get two build times). */
+	version: Record<AppName, string>;
 	dir: Record<AppName, string>;
 }
+
+const versionOf = (dir: string) => (JSON.parse(readFileSync(dir + 'client/_app/version.json', 'utf8')) as { version: string }).version;
 
 /** The build `npm test -- web` made. */
 export function firstBuild(): Build {
 	const dir = { kiosk: root + 'kiosk/build/', console: root + 'console/build/' };
-	const version = (JSON.parse(readFileSync(dir.kiosk + 'client/_app/version.json', 'utf8')) as { version: string }).version;
-	return { version, dir };
+	return { version: { kiosk: versionOf(dir.kiosk), console: versionOf(dir.console) }, dir };
 }
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string>): Promise<void> {
@@ -45,7 +47,7 @@ export async function buildAgain(version: string): Promise<Build> {
 			APP_BUILD_DIR: dir[app],
 			APP_KIT_DIR: `${runDir}kit-${app}-${version}`
 		});
-	return { version, dir };
+	return { version: { kiosk: versionOf(dir.kiosk), console: versionOf(dir.console) }, dir };
 }
 
 export interface Served {
@@ -85,14 +87,14 @@ export function serve(app: AppName, build: Build, port: number): Promise<Served>
 	return new Promise((resolve, reject) => {
 		const deadline = Date.now() + 30_000;
 		const poll = async () => {
-			if (child.exitCode !== null) return reject(new Error(`${app} ${build.version} exited: ${log.join('\n')}`));
+			if (child.exitCode !== null) return reject(new Error(`${app} ${build.version[app]} exited: ${log.join('\n')}`));
 			try {
 				const r = await fetch(origin + '/login');
 				if (r.ok) return resolve({ origin, log, stop });
 			} catch {}
 			if (Date.now() > deadline) {
 				await stop();
-				return reject(new Error(`${app} ${build.version} did not start on ${origin}: ${log.join('\n')}`));
+				return reject(new Error(`${app} ${build.version[app]} did not start on ${origin}: ${log.join('\n')}`));
 			}
 			setTimeout(() => void poll(), 150);
 		};

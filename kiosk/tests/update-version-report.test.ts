@@ -56,6 +56,7 @@ async function stored(accountId: string): Promise<string | null | undefined> {
 test('each stream connect starts with the server build, before the snapshot (kiosk and console)', async () => {
 	const apps = await startApps();
 	const { version } = firstBuild();
+	const built = { [apps.kiosk]: version.kiosk, [apps.console]: version.console };
 	const t = await makeTenant();
 	const k = await makeAccount(t, { role: 'kiosk' });
 	const c = await makeAccount(t, { role: 'concierge' });
@@ -68,7 +69,7 @@ test('each stream connect starts with the server build, before the snapshot (kio
 				['release', 'snapshot'],
 				`${s.origin}: release then snapshot`
 			);
-			assert.equal(f[0]!.data, { version });
+			assert.equal(f[0]!.data, { version: built[s.origin] }, `${s.origin} announces its own build`);
 		}
 	}
 });
