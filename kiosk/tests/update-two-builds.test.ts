@@ -114,6 +114,7 @@ test('standby kiosk reloads into build 2 within a minute; the kiosk in a call on
 		await waitVersion(ks!, v2, 60_000 - (Date.now() - upAt));
 		const standbyAfter = Date.now() - upAt;
 		assert.ok(standbyAfter < 60_000, `standby kiosk on build 2 after ${standbyAfter} ms`);
+		console.log(`  standby kiosk on build 2 ${standbyAfter} ms after build 2 answered`);
 		assert.is(await marked(ks!), false, 'it reloaded');
 		await ks!.waitForSelector('main[data-phase=standby]');
 		await screenshot(ks!, 'update-standby-kiosk-on-build-2');
@@ -139,6 +140,7 @@ test('standby kiosk reloads into build 2 within a minute; the kiosk in a call on
 		await waitVersion(kc!, v2, 60_000);
 		const afterCall = Date.now() - hungUpAt;
 		assert.ok(afterCall < 60_000, `kiosk on build 2 ${afterCall} ms after the hang-up`);
+		console.log(`  kiosk that was in the call on build 2 ${afterCall} ms after its hang-up`);
 		assert.is(await marked(kc!), false);
 		await kc!.waitForSelector('main[data-phase=standby]');
 
