@@ -91,10 +91,11 @@ test('standby kiosk reloads into build 2 within a minute; the kiosk in a call on
 		}
 		const seen = async () =>
 			Object.fromEntries(
-				(await ownerDb()<{ account_id: string; app_version: string | null }[]>`select account_id, app_version from kiosk_presence where account_id in ${ownerDb()([standby.id, caller.id])}`).map((r) => [
-					r.account_id,
-					r.app_version
-				])
+				(
+					await ownerDb()<
+						{ account_id: string; app_version: string | null }[]
+					>`select account_id, app_version from kiosk_presence where account_id in ${ownerDb()([standby.id, caller.id])}`
+				).map((r) => [r.account_id, r.app_version])
 			);
 		assert.equal(await seen(), { [standby.id]: one.version.kiosk, [caller.id]: one.version.kiosk }, 'each kiosk reported build 1 on its stream (?v=)');
 

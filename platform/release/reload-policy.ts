@@ -190,7 +190,8 @@ export class ReloadPolicy {
 	#readGuard(): { from: string; at: number } | null {
 		try {
 			const v = JSON.parse(this.#o.storage?.getItem(GUARD_KEY) ?? 'null') as unknown;
-			if (v && typeof v === 'object' && typeof (v as { from?: unknown }).from === 'string' && typeof (v as { at?: unknown }).at === 'number') return v as { from: string; at: number };
+			if (v && typeof v === 'object' && typeof (v as { from?: unknown }).from === 'string' && typeof (v as { at?: unknown }).at === 'number')
+				return v as { from: string; at: number };
 		} catch {
 			// An unreadable guard is no guard.
 		}
