@@ -103,9 +103,29 @@ test('standby kiosk reloads into build 2 within a minute; the kiosk in a call on
 		await Promise.all([kioskApp.stop(), consoleApp.stop()]);
 		[kioskApp, consoleApp] = await Promise.all([serve('kiosk', two, KIOSK_PORT), serve('console', two, CONSOLE_PORT)]);
 		const upAt = Date.now();
+		/** What each page and app was doing, for a failure's message (this machine is shared and often loaded). */
+		const diagnose = async () => {
+			const state = async (p: Page) =>
+				p
+					.evaluate(
+						`JSON.stringify({ url: location.pathname, main: document.querySelector('main')?.dataset, version: ${PAGE_VERSION}, sameDocument: window.__sameDocument === true })`
+					)
+					.catch((e: Error) => e.message);
+			return [
+				`after ${Date.now() - upAt} ms`,
+				`standby kiosk: ${await state(ks!)}`,
+				`kiosk in call: ${await state(kc!)}`,
+				`console: ${await state(c!)}`,
+				`kiosk app: ${kioskApp.log.slice(-15).join('\n')}`,
+				`console app: ${consoleApp.log.slice(-15).join('\n')}`
+			].join('\n');
+		};
 
 		// The kiosk in a call learns of build 2 (its stream reconnected) and waits.
-		await kc!.waitForSelector('main[data-update=waiting]', { timeout: 30_000 });
+		await kc!.waitForSelector('main[data-update=waiting]', { timeout: 60_000 }).catch(async (e: Error) => {
+			throw new Error(`${e.message}\n${await diagnose()}`);
+		});
+		console.log(`  kiosk in the call knew of build 2 ${Date.now() - upAt} ms after build 2 answered, and waits`);
 		// The console says so, and offers a Reload that waits for the end of the call.
 		await c!.waitForSelector('[data-testid=new-version]', { timeout: 30_000 });
 		assert.match((await c!.textContent('[data-testid=new-version]'))!, 'A new version is available');
