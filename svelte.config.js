@@ -17,13 +17,17 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 function buildVersion() {
 	const given = process.env.APP_VERSION;
 	if (given !== undefined && given !== '') {
-		if (!/^[\w.+-]{1,64}$/.test(given)) throw new Error(`APP_VERSION ${JSON.stringify(given.slice(0, 80))} is not a version id: letters, digits and ._+- only, at most 64 characters`);
+		if (!/^[\w.+-]{1,64}$/.test(given))
+			throw new Error(`APP_VERSION ${JSON.stringify(given.slice(0, 80))} is not a version id: letters, digits and ._+- only, at most 64 characters`);
 		return given;
 	}
 	// One id per build process, however often SvelteKit loads this config.
 	if (!process.env.CONCIERGE_BUILD_VERSION) {
 		const pkg = JSON.parse(readFileSync(root + 'package.json', 'utf8'));
-		process.env.CONCIERGE_BUILD_VERSION = `${pkg.version}+${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+		process.env.CONCIERGE_BUILD_VERSION = `${pkg.version}+${new Date()
+			.toISOString()
+			.replace(/[-:]/g, '')
+			.replace(/\.\d+Z$/, 'Z')}`;
 	}
 	return process.env.CONCIERGE_BUILD_VERSION;
 }
