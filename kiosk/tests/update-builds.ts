@@ -6,7 +6,7 @@
  * so a test can swap one for the other on the same port, as a deploy does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -40,6 +40,8 @@ function run(cmd: string, args: string[], cwd: string, env: Record<string, strin
 
 /** Build both apps again with this version, beside build 1 (about a minute on two cores). */
 export async function buildAgain(version: string): Promise<Build> {
+	// Earlier runs' second builds go first: at most one set stays in the run folder.
+	rmSync(runDir, { recursive: true, force: true });
 	const dir = { kiosk: `${runDir}kiosk-${version}/`, console: `${runDir}console-${version}/` };
 	for (const app of ['kiosk', 'console'] as const)
 		await run(process.execPath, [root + 'node_modules/vite/bin/vite.js', 'build', '--logLevel', 'error'], root + app, {
