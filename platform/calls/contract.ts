@@ -115,6 +115,16 @@ export interface Snapshot {
 	settings: CallSettings;
 }
 
+/**
+ * The build the server runs: a `release` frame every event stream sends on each
+ * (re)connect, before its snapshot (platform/events/stream.ts). Not a published event:
+ * it comes from the process that serves the stream, so a client reconnecting to a new
+ * release learns of it at once (platform/release/).
+ */
+export interface ReleaseNotice {
+	version: string;
+}
+
 /** Every real-time event, by type. `publishedAt` (ms since the epoch) is added on delivery. */
 export interface EventMap {
 	/** To concierges: a call waits for an answer (again, when it leaves the queue). */

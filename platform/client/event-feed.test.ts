@@ -190,4 +190,21 @@ test('resync() reopens the stream', () => {
 	feed.close();
 });
 
+test('the release frame of every (re)connect reaches onRelease, before the snapshot, whether or not the app listens to anything', () => {
+	FakeEventSource.all = [];
+	const releases: string[] = [];
+	const order: string[] = [];
+	const feed = new EventFeed({ EventSource: FakeEventSource, window: fakeWindow(), onRelease: (n) => (releases.push(n.version), order.push('release')) });
+	feed.onSnapshot(() => order.push('snapshot'));
+	feed.start();
+	const es = FakeEventSource.all.at(-1)!;
+	es.emit('release', { version: '2.0.0+b' });
+	es.emit('snapshot', snapshot);
+	feed.resync();
+	FakeEventSource.all.at(-1)!.emit('release', { version: '2.0.1' });
+	assert.equal(releases, ['2.0.0+b', '2.0.1']);
+	assert.equal(order.slice(0, 2), ['release', 'snapshot']);
+	feed.close();
+});
+
 test.run();

@@ -9,7 +9,8 @@
  * when the server refuses the stream for good, or ends the session, sends the
  * person to sign in again.
  */
-import type { Delivered, EventMap, EventType, Snapshot } from '../calls/contract.ts';
+import type { Delivered, EventMap, EventType, ReleaseNotice, Snapshot } from '../calls/contract.ts';
+import { announceRelease } from '../release/release-events.ts';
 
 export type FeedState = 'connecting' | 'open' | 'lost';
 
@@ -36,6 +37,12 @@ export interface EventFeedOptions {
 	window?: WindowLike;
 	/** The session is gone (401 on /api/me, or `session.ended`). Default: go to /login. */
 	onSessionGone?: () => void;
+	/**
+	 * The server's build, sent on every (re)connect. Default: a `concierge:release` window
+	 * event (platform/release/release-events.ts), which the kiosk's reload policy and the
+	 * console's new-version notice listen to.
+	 */
+	onRelease?: (notice: ReleaseNotice) => void;
 	/** Delay before reopening a stream the server closed, ms. */
 	reopenMs?: number;
 	log?: (line: string) => void;
@@ -43,7 +50,7 @@ export interface EventFeedOptions {
 
 const CLOSED = 2;
 /** Listened to whether or not the app listens: they drive the feed's own state. */
-const ALWAYS = ['snapshot', 'session.ended'];
+const ALWAYS = ['release', 'snapshot', 'session.ended'];
 
 type Listener = (d: unknown) => void;
 
@@ -66,6 +73,7 @@ export class EventFeed {
 			fetch: opts.fetch ?? ((input) => fetch(input)),
 			window: opts.window ?? (globalThis as unknown as WindowLike),
 			onSessionGone: opts.onSessionGone ?? (() => location.assign('/login')),
+			onRelease: opts.onRelease ?? announceRelease,
 			reopenMs: opts.reopenMs ?? 2000,
 			log: opts.log ?? (() => {})
 		};
@@ -171,6 +179,14 @@ export class EventFeed {
 				data = JSON.parse(String(ev.data));
 			} catch {
 				this.#opts.log(`feed: unreadable ${type} event`);
+				return;
+			}
+			if (type === 'release') {
+				try {
+					this.#opts.onRelease(data as ReleaseNotice);
+				} catch (e) {
+					this.#opts.log(`feed: release listener failed: ${(e as Error).message}`);
+				}
 				return;
 			}
 			if (type === 'snapshot') this.#setState(this.#online ? 'open' : 'lost');

@@ -8,6 +8,12 @@
  * (a `session.ended` event for it, or, checked on every heartbeat for all streams of
  * the process in one query, a session that is gone, expired or whose account is
  * disabled). Its reconnect then meets a 401.
+ *
+ * Every connect also starts with a `release` frame naming the build this process
+ * runs (platform/release/version.ts), so a client reconnecting to a new release
+ * learns of it at once. On SIGTERM (a deploy or a scale-down) every stream is ended
+ * at once: its client reconnects to the next process, or another instance, rather
+ * than hanging on a closing server until SHUTDOWN_TIMEOUT.
  */
 import type { Actor } from '../types.ts';
 import { db } from '../db.server.ts';
@@ -16,6 +22,8 @@ import { liveSessionIds } from './streams.repo.ts';
 import { logError } from '../log.ts';
 import { metrics } from '../metrics.ts';
 import { refreshSyntheticTenants } from '../tenants/synthetic.ts';
+import { serverVersion } from '../release/version.ts';
+import type { ReleaseNotice } from '../calls/contract.ts';
 
 const HEARTBEAT_MS = 15_000;
 const encoder = new TextEncoder();
@@ -52,6 +60,23 @@ function startBeat(): void {
 }
 
 const frame = (type: string, data: unknown) => encoder.encode(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+
+/** The `release` frame of this process (its version is fixed at start-up), encoded once. */
+let releaseFrame: { version: string; bytes: Uint8Array } | null = null;
+function release(): Uint8Array | null {
+	const version = serverVersion();
+	if (!version) return null;
+	if (releaseFrame?.version !== version) releaseFrame = { version, bytes: frame('release', { version } satisfies ReleaseNotice) };
+	return releaseFrame.bytes;
+}
+
+/** End every open stream now (SIGTERM: the process is going away; exported for tests). */
+export function closeAllStreams(): number {
+	const all = [...open];
+	for (const o of all) o.close();
+	return all.length;
+}
+let closeOnSigterm = false;
 
 /** A delivery's frame, encoded once per process however many streams it goes to. */
 const framed = new WeakMap<Delivery, Uint8Array>();
@@ -92,6 +117,11 @@ export const STREAM_HEADERS: Readonly<Record<string, string>> = {
  * served by the SvelteKit routes (eventStream below) and by the lean handlers.
  */
 export function openStream(actor: Actor, session: { id: string }, opts: StreamOptions, sink: StreamSink): () => void {
+	// Registered by the first stream, so only a process that serves streams listens for SIGTERM here.
+	if (!closeOnSigterm) {
+		closeOnSigterm = true;
+		process.once('SIGTERM', () => closeAllStreams());
+	}
 	let entry: Open | null = null;
 	let unsubscribe: (() => void) | null = null;
 	let closed = false;
@@ -134,6 +164,8 @@ export function openStream(actor: Actor, session: { id: string }, opts: StreamOp
 		if (closed) return unsub();
 		unsubscribe = unsub;
 		sink.write(RETRY);
+		const r = release();
+		if (r) sink.write(r);
 		const snapshot = await opts.snapshot();
 		if (closed) return;
 		sink.write(frame('snapshot', snapshot));

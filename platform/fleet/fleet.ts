@@ -19,6 +19,7 @@ import { presenceStates } from '../calls/calls.repo.ts';
 import { presenceTimes } from '../calls/presence.ts';
 import { listAccountRows } from '../accounts/accounts.repo.ts';
 import type { Actor } from '../types.ts';
+import { cleanVersion } from '../release/version.ts';
 import { fleetKiosks, markKioskGone, upsertKioskSeen } from './fleet.repo.ts';
 
 export const ONLINE_MS = 60_000;
@@ -26,7 +27,8 @@ export const ONLINE_MS = 60_000;
 /** The kiosk's stream opened (userAgent and app version from its request) or beat. */
 export async function kioskSeen(actor: Actor, opened: boolean, meta: { userAgent?: string | null; appVersion?: string | null } = {}): Promise<void> {
 	if (actor.role !== 'kiosk') return;
-	const appVersion = meta.appVersion && /^[\w.+-]{1,64}$/.test(meta.appVersion) ? meta.appVersion : null;
+	// The kiosk's own word (`/api/events?v=`): anything but a version id is ignored, never stored.
+	const appVersion = cleanVersion(meta.appVersion);
 	await withTenant(actor.tenantId, (tx) =>
 		upsertKioskSeen(tx, { tenantId: actor.tenantId, accountId: actor.accountId, opened, userAgent: meta.userAgent?.slice(0, 400) ?? null, appVersion })
 	);

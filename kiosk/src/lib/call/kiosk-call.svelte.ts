@@ -18,6 +18,7 @@
  * Problems are reported as `concierge:problem` / `concierge:log` window events
  * (the crash-report module listens for them); this file never imports that module.
  */
+import { version } from '$app/environment';
 import type { BlinderRegion, CallSettings, CallView, EndReason, ShareState, Snapshot, TenantPresence } from '$platform/calls/contract.ts';
 import { BlinderProcessor } from '$platform/client/blinder-processor.ts';
 import { ApiRequestError, callAction, createCall, retryUntilConfirmed } from '$platform/client/api.ts';
@@ -278,7 +279,8 @@ export class KioskCall {
 	}
 
 	start(): () => void {
-		const feed = new EventFeed({ log: logLine });
+		// The kiosk tells its build version when it opens its stream (the fleet view shows it; the server validates it).
+		const feed = new EventFeed({ url: `/api/events?v=${encodeURIComponent(version)}`, log: logLine });
 		this.#feed = feed;
 		feed.onState((s) => (this.#feedState = s));
 		feed.onSnapshot((s) => this.#resync(s));
