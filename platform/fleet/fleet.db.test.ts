@@ -58,9 +58,11 @@ test('a shared heartbeat stamps many kiosks of one tenant in one go, and nothing
 		select account_id, last_seen_at > now() - interval '30 seconds' and disconnected_at is null as fresh from kiosk_presence where account_id in ${ownerDb()(kiosks.map((k) => k.id))}`;
 	assert.is(rows.length, 3);
 	for (const r of rows) assert.ok(r.fresh, `kiosk ${r.account_id} stamped seen`);
-	const [row] = await ownerDb()<{ tenant_id: string; disconnected: boolean }[]>`select tenant_id, disconnected_at is not null as disconnected from kiosk_presence where account_id = ${foreign.id}`;
+	const [row] = await ownerDb()<
+		{ tenant_id: string; disconnected: boolean }[]
+	>`select tenant_id, disconnected_at is not null as disconnected from kiosk_presence where account_id = ${foreign.id}`;
 	assert.is.not(row!.tenant_id, t.id);
-	assert.ok(row!.disconnected, 'the other tenant\'s kiosk was not stamped');
+	assert.ok(row!.disconnected, "the other tenant's kiosk was not stamped");
 });
 
 test('commands reach the kiosk as an event and are audited; refusals change nothing', async () => {
