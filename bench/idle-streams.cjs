@@ -1,11 +1,14 @@
 // A separate load-generator process for bench/ring.ts: holds many idle SSE streams
 // (10,000 kiosks) so the bench process that times the rings is not also busy with them.
 // Driven over IPC: {open: {origin, path, cookies}} -> {opened, failed}; {close: true} -> {closed};
-// {cpu: true} -> {cpu: process.cpuUsage()} (microseconds of user and system CPU).
+// {cpu: true} -> {cpu: process.cpuUsage()} (microseconds of user and system CPU);
+// {bytes: true} -> {bytes, frames}: what the streams have received so far (frames: SSE events, heartbeats included).
 const http = require('node:http');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 const open = [];
+let bytes = 0;
+let frames = 0;
 
 function one(origin, path, cookie) {
 	return new Promise((resolve) => {
@@ -14,7 +17,10 @@ function one(origin, path, cookie) {
 				res.resume();
 				return resolve(false);
 			}
-			res.on('data', () => {});
+			res.on('data', (chunk) => {
+				bytes += chunk.length;
+				for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) if (chunk[i + 1] === 10) frames++;
+			});
 			open.push(req);
 			resolve(true);
 		});
@@ -35,6 +41,8 @@ process.on('message', async (m) => {
 	} else if (m.close) {
 		for (const r of open.splice(0)) r.destroy();
 		process.send({ closed: true });
+	} else if (m.bytes) {
+		process.send({ bytes, frames });
 	} else if (m.cpu) {
 		process.send({ cpu: process.cpuUsage() });
 	}

@@ -7,6 +7,13 @@
  * after the grace), two Chromium contexts. The goal is p95 ≤ grace + 2 s. The grace
  * is set for the run with PARTY_GONE_GRACE (default 5 s, so ten runs take about a
  * minute and a half; the product default is 20 s and the figure scales with it).
+ * The concierge's wrap-up after each call (CALL_WRAP_UP_SECONDS) is 0 for the run unless
+ * set, so the next run's ring is not queued behind it; both are reported.
+ *
+ * Each run drives the console as a person does (and as console/tests/call-lifecycle.test.ts
+ * does): press Available and wait for the console to show it, wait until the kiosk's
+ * button would ring someone (`data-button-mode=call`), press it, press Accept on the
+ * ringing call, wait for media both ways, then close the concierge's tab.
  *
  * The kiosk's camera is watched without knowing the app: an init script records
  * every track getUserMedia hands out, and the page reports the moment the last
@@ -39,6 +46,7 @@ const CAMERA_ENDED_AT = `new Promise((resolve, reject) => {
 export default async function partyGone(out: (line: Record<string, unknown>) => void): Promise<void> {
 	const grace = Number(process.env.PARTY_GONE_GRACE ?? 5);
 	process.env.CALL_GRACE_SECONDS = String(grace);
+	process.env.CALL_WRAP_UP_SECONDS ??= '0';
 	const env = await prepare();
 	process.env.TEST_KIOSK_PORT ??= String(5183 + 10 * env.slot);
 	process.env.TEST_CONSOLE_PORT ??= String(5184 + 10 * env.slot);
@@ -68,11 +76,15 @@ export default async function partyGone(out: (line: Record<string, unknown>) => 
 			const c = await cctx.newPage();
 			await signInPage(c, apps.console, concierge.loginId, concierge.password);
 			await c.click('button:has-text("Available")');
-			await k.waitForSelector('main[data-phase=standby] button.call:not([disabled])', { timeout: 30_000 });
+			await c.waitForSelector('section[data-status=available]', { timeout: 30_000 });
+			// Someone can answer (not merely queue behind a concierge still busy from the last run).
+			await k.waitForSelector('main[data-phase=standby][data-button-mode=call] button.call:not([disabled])', { timeout: 60_000 });
 			await k.evaluate('window.__tracks = []');
 			await k.click('button.call');
-			await c.click('li[data-call-id] button', { timeout: 30_000 });
+			await c.waitForSelector('li[data-call-id] button:has-text("Accept")', { timeout: 30_000 });
+			await c.click('li[data-call-id] button:has-text("Accept")');
 			await k.waitForSelector('main[data-phase=incall]', { timeout: 30_000 });
+			await c.waitForSelector('section[data-phase=incall]', { timeout: 30_000 });
 			// Media flowing both ways before the concierge vanishes.
 			// Polled with evaluate: the CSP forbids the in-page compile that a string waitForFunction needs.
 			for (let t = 0; !(await k.evaluate('(window.__tracks || []).some((t) => t.kind === "video" && t.readyState === "live")')); t++) {
@@ -98,6 +110,7 @@ export default async function partyGone(out: (line: Record<string, unknown>) => 
 			min: times[0],
 			max: times[times.length - 1],
 			graceSeconds: grace,
+			wrapUpSeconds: Number(process.env.CALL_WRAP_UP_SECONDS),
 			goalP95: grace * 1000 + 2000,
 			endReasons: [...new Set(reasons)]
 		});

@@ -11,6 +11,13 @@
  * SSE push in the same run (`sse_baseline_ms`), so the platform's overhead is a
  * ratio. Also the kiosk app's memory per idle kiosk stream (RSS delta / streams).
  *
+ * Where a ring's time goes (`ring_breakdown_ms`): every event carries `publishedAt`, the
+ * moment the kiosk app wrote its NOTIFY inside the call's transaction, so a ring splits
+ * into request -> publish (HTTP, session, the call's queries) and publish -> arrival
+ * (commit, NOTIFY, the console app's fan-out, the stream write). `ring_kiosk_stream_traffic`
+ * is what the idle kiosk streams received during the ring phase (per call placed and
+ * cancelled): the presence fan-out a ring competes with.
+ *
  * Uses the test slot's services (TEST_SLOT, default 0: its database, LiveKit),
  * starts them if needed, migrates (never resets) the slot's test database, and
  * runs its own app processes on ports 5187/5188 + 10 * slot.
@@ -264,12 +271,14 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		const heapAfter = await probeMemory(kioskApp.child);
 
 		const arrivals = new Map<string, number[]>();
+		const publishedAt = new Map<string, number>();
 		await inBatches(concierges, 50, async (c) => {
 			reqs.push(
 				await sse(consoleApp.origin, '/api/events', c.cookie, (type, data, at) => {
 					if (type !== 'call.ringing') return;
-					const id = JSON.parse(data).callId as string;
-					(arrivals.get(id) ?? arrivals.set(id, []).get(id)!).push(at);
+					const d = JSON.parse(data) as { callId: string; publishedAt: number };
+					(arrivals.get(d.callId) ?? arrivals.set(d.callId, []).get(d.callId)!).push(at);
+					publishedAt.set(d.callId, d.publishedAt);
 				})
 			);
 		});
@@ -290,13 +299,17 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		await new Promise((r) => setTimeout(r, 1000));
 
 		// --- ring: one kiosk at a time, cancel, next kiosk -------------------------------
+		const traffic0 = (await ask(holder, { bytes: true })) as { bytes: number; frames: number };
 		const cpu0 = { kiosk: cpuSeconds(kioskApp.child.pid!), console: cpuSeconds(consoleApp.child.pid!), holder: cpuSeconds(holder.pid!), bench: process.cpuUsage() };
 		const ringStart = performance.now();
 		const ring: number[] = [];
 		const firstRing: number[] = [];
+		const toPublish: number[] = [];
+		const publishToArrival: number[] = [];
 		for (let i = 0; i < CALLS; i++) {
 			const k = kiosks[i % kiosks.length]!;
 			const t0 = performance.now();
+			const t0Wall = performance.timeOrigin + t0;
 			const r = await fetch(kioskApp.origin + '/api/calls', { method: 'POST', headers: { cookie: k.cookie, 'content-type': 'application/json' }, body: '{}' });
 			if (r.status !== 201) throw new Error(`call ${i}: ${r.status} ${await r.text()}`);
 			const { id } = (await r.json()) as { id: string };
@@ -305,9 +318,15 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			const got = arrivals.get(id) ?? [];
 			for (const at of got) ring.push(at - t0);
 			if (got.length) firstRing.push(Math.min(...got) - t0);
+			const pub = publishedAt.get(id);
+			if (pub !== undefined) {
+				toPublish.push(pub - t0Wall);
+				for (const at of got) publishToArrival.push(performance.timeOrigin + at - pub);
+			}
 			await fetch(`${kioskApp.origin}/api/calls/${id}/cancel`, { method: 'POST', headers: { cookie: k.cookie, 'content-type': 'application/json' }, body: '{}' });
 		}
 		const ringSeconds = (performance.now() - ringStart) / 1000;
+		const traffic1 = (await ask(holder, { bytes: true })) as { bytes: number; frames: number };
 		const benchCpu = process.cpuUsage(cpu0.bench);
 		const cpu = {
 			seconds: Math.round(ringSeconds * 10) / 10,
@@ -329,6 +348,8 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		ring.sort((a, b) => a - b);
 		firstRing.sort((a, b) => a - b);
 		base.sort((a, b) => a - b);
+		toPublish.sort((a, b) => a - b);
+		publishToArrival.sort((a, b) => a - b);
 		const expected = CALLS * CONCIERGES;
 		if (wrongRings) throw new Error(`${wrongRings} rings reached busy or away concierges`);
 		out({
@@ -345,6 +366,19 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			ringsToBusyOrAway: wrongRings
 		});
 		out({ metric: 'ring_first_concierge_ms', p50: percentile(firstRing, 50), p95: percentile(firstRing, 95), p99: percentile(firstRing, 99), n: firstRing.length });
+		out({
+			metric: 'ring_breakdown_ms',
+			requestToPublish: { p50: percentile(toPublish, 50), p95: percentile(toPublish, 95), p99: percentile(toPublish, 99) },
+			publishToArrival: { p50: percentile(publishToArrival, 50), p95: percentile(publishToArrival, 95), p99: percentile(publishToArrival, 99) },
+			note: 'requestToPublish: from just before POST /api/calls to the NOTIFY written in the call transaction (kiosk app: HTTP, session, queries); publishToArrival: from there to the ring on a concierge stream (commit, NOTIFY, console fan-out, write, client parse)'
+		});
+		out({
+			metric: 'ring_kiosk_stream_traffic',
+			bytesPerCall: Math.round((traffic1.bytes - traffic0.bytes) / CALLS),
+			framesPerCall: Math.round((traffic1.frames - traffic0.frames) / CALLS),
+			kiosks: KIOSKS,
+			note: 'bytes and SSE frames all idle kiosk streams together received per call placed and cancelled during the ring phase (presence fan-out and heartbeats)'
+		});
 		out({ metric: 'sse_baseline_ms', p50: percentile(base, 50), p95: percentile(base, 95), p99: percentile(base, 99), n: base.length, clients: CONCIERGES });
 		out({ metric: 'ring_overhead_ratio_p50', value: Math.round((percentile(ring, 50) / percentile(base, 50)) * 10) / 10 });
 		out({

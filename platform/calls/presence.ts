@@ -6,7 +6,8 @@
 import { config } from '../config.server.ts';
 import { db, withTenant, type Sql } from '../db.server.ts';
 import type { Actor } from '../types.ts';
-import { logError, publishAll, to } from './common.ts';
+import { logError, to } from './common.ts';
+import { publish } from '../events/events.ts';
 import type { CallSettings, PresenceState, TenantPresence } from './contract.ts';
 import * as repo from './calls.repo.ts';
 import { refreshSyntheticTenants, tenantKind } from '../tenants/synthetic.ts';
@@ -29,7 +30,8 @@ export interface TenantState extends TenantPresence {
 }
 
 export async function tenantState(tx: Sql): Promise<TenantState> {
-	const rows = await repo.presenceStates(tx, presenceTimes());
+	// Both queries go out in one write on the transaction's connection: one round trip, not two.
+	const [rows, waiting] = await Promise.all([repo.presenceStates(tx, presenceTimes()), repo.waitingIds(tx)]);
 	const byState = new Map<PresenceState, string[]>([
 		['available', []],
 		['busy', []],
@@ -37,20 +39,38 @@ export async function tenantState(tx: Sql): Promise<TenantState> {
 		['offline', []]
 	]);
 	for (const r of rows) byState.get(r.state)!.push(r.accountId);
-	return { available: byState.get('available')!.length, busy: byState.get('busy')!.length, waiting: await repo.waitingIds(tx), byState, rows };
+	return { available: byState.get('available')!.length, busy: byState.get('busy')!.length, waiting, byState, rows };
 }
 
 export const presenceOfAccount = (tx: Sql, accountId: string): Promise<PresenceState> => repo.presenceOf(tx, accountId, presenceTimes());
 
 export const publicPresence = (s: TenantPresence): TenantPresence => ({ available: s.available, busy: s.busy, waiting: s.waiting });
 
-/** Tell every kiosk and concierge of the tenant who can answer and how long the queue is. */
+/** A console hears the tenant's counts at most this often (the latest always arrives, at most this late). */
+export const PRESENCE_EVERY_MS = 250;
+
+/**
+ * What a kiosk shows of the tenant's presence: its button (ring someone, queue, or
+ * nobody), and the queue of unanswered calls while nobody is available (its position).
+ * While someone is available, counts and queue change nothing on a kiosk.
+ */
+export function kioskShows(s: TenantPresence): string {
+	if (s.available > 0) return 'call';
+	return `${s.busy > 0 ? 'queue' : 'none'}:${s.waiting.join(',')}`;
+}
+
+/**
+ * Tell every kiosk and concierge of the tenant who can answer and how long the queue is.
+ * Every call placed, cancelled or answered changes the counts, and a tenant may have
+ * thousands of kiosks, so each app process thins the event out (hub.server.ts):
+ * kiosks get it only when what they show changes (kioskShows), at once, so a ringing
+ * kiosk whose last answerer goes away is told without delay; consoles get the latest
+ * counts at most every PRESENCE_EVERY_MS.
+ */
 export async function publishPresence(tx: Sql, tenantId: string, s: TenantPresence): Promise<void> {
 	const event = { type: 'presence', data: publicPresence(s) } as const;
-	await publishAll(tx, [
-		[to.kiosks(tenantId), event],
-		[to.concierges(tenantId), event]
-	]);
+	await publish(tx, to.kiosks(tenantId), event, { key: 'presence:kiosks', everyMs: 0, shows: kioskShows(s) });
+	await publish(tx, to.concierges(tenantId), event, { key: 'presence:concierges', everyMs: PRESENCE_EVERY_MS });
 }
 
 // --- the console stream keeps a concierge online -----------------------------------

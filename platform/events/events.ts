@@ -23,6 +23,20 @@ export type Target =
 
 export type { RealtimeEvent };
 
+/**
+ * How the hub may thin out a stream of state events (presence): each one replaces the
+ * last, so the recipients need the latest, not every step. Applied by every app process
+ * to the notifications it hears, in the order PostgreSQL delivers them (commit order).
+ */
+export interface Coalesce {
+	/** Events with the same key in the same tenant replace each other. */
+	key: string;
+	/** At most one delivery per this many ms; the trailing edge delivers the latest, so the final state is never dropped. 0: no wait. */
+	everyMs: number;
+	/** What the recipients show of the event: delivered only when this changed since the last one of the key. */
+	shows?: string;
+}
+
 export interface Subscriber {
 	tenantId: string;
 	accountId: string;
@@ -40,8 +54,8 @@ export function reaches(target: Target, s: Subscriber): boolean {
 	return target.audience === 'kiosks' ? s.role === 'kiosk' : s.role === 'concierge';
 }
 
-export function encode(target: Target, event: RealtimeEvent): string {
-	const payload = JSON.stringify({ target, event, at: Date.now() });
+export function encode(target: Target, event: RealtimeEvent, coalesce?: Coalesce): string {
+	const payload = JSON.stringify(coalesce ? { target, event, at: Date.now(), coalesce } : { target, event, at: Date.now() });
 	if (Buffer.byteLength(payload) > MAX_PAYLOAD) throw new Error(`event ${event.type} is too large for NOTIFY (${payload.length} bytes): send ids, not data`);
 	return payload;
 }
@@ -50,8 +64,8 @@ export function encode(target: Target, event: RealtimeEvent): string {
  * Publish an event. Pass the caller's transaction to deliver it only on commit;
  * pass the pool to deliver it now.
  */
-export async function publish(sql: Sql, target: Target, event: RealtimeEvent): Promise<void> {
-	await notify(sql, CHANNEL, encode(target, event));
+export async function publish(sql: Sql, target: Target, event: RealtimeEvent, coalesce?: Coalesce): Promise<void> {
+	await notify(sql, CHANNEL, encode(target, event, coalesce));
 }
 
 /** Tell the streams opened with one session that it is over (they close; their reconnects meet a 401). */

@@ -6,7 +6,7 @@
  */
 import { closeDb, db } from '../db.server.ts';
 import { randomBytes } from 'node:crypto';
-import { CHANNEL, reaches, type RealtimeEvent, type Subscriber, type Target } from './events.ts';
+import { CHANNEL, reaches, type Coalesce, type RealtimeEvent, type Subscriber, type Target } from './events.ts';
 import { notify } from './events.repo.ts';
 import { logError } from '../log.ts';
 
@@ -20,7 +20,18 @@ interface Entry extends Subscriber {
 	send: (d: Delivery) => void;
 }
 
-const byTenant = new Map<string, Set<Entry>>();
+/**
+ * Open streams per tenant, indexed the way targets address them: by account (account,
+ * accounts, call and session targets) and by role (audiences). A ring for 100 concierges
+ * then touches those 100 streams, not every one of the tenant's 10,000 kiosk streams.
+ */
+interface TenantStreams {
+	/** Arrays, not Sets: nearly every account holds one stream, and 10,000 Sets would cost memory per idle kiosk. */
+	byAccount: Map<string, Entry[]>;
+	byRole: Map<string, Set<Entry>>;
+	size: number;
+}
+const byTenant = new Map<string, TenantStreams>();
 let listening: Promise<void> | null = null;
 
 /**
@@ -34,19 +45,82 @@ const SLICE = 500;
 const pending: { delivery: Delivery; target: Target; subs: Entry[]; next: number }[] = [];
 let draining = false;
 
+interface Message {
+	target: Target;
+	event: RealtimeEvent;
+	at: number;
+	coalesce?: Coalesce;
+}
+
 function deliver(payload: string): void {
-	let msg: { target: Target; event: RealtimeEvent; at: number };
+	let msg: Message;
 	try {
 		msg = JSON.parse(payload);
 	} catch {
 		logError('events', 'unreadable notification', 'bad JSON', { payload: payload.slice(0, 200) });
 		return;
 	}
-	const subs = byTenant.get(msg.target?.tenantId);
-	if (!subs) return;
+	if (msg.coalesce && typeof msg.coalesce.key === 'string' && typeof msg.target?.tenantId === 'string') coalesced(msg, msg.coalesce);
+	else fanOut(msg);
+}
+
+/** The streams a target may reach (reaches() still decides for each). */
+function candidates(t: TenantStreams, target: Target): Entry[] {
+	const of = (accounts: string[]) => accounts.flatMap((a) => t.byAccount.get(a) ?? []);
+	if ('account' in target) return of([target.account]);
+	if ('accounts' in target) return Array.isArray(target.accounts) ? of([...new Set(target.accounts)]) : [];
+	return [...(t.byRole.get(target.audience === 'kiosks' ? 'kiosk' : 'concierge') ?? [])];
+}
+
+function fanOut(msg: Message): void {
+	const t = byTenant.get(msg.target?.tenantId);
+	if (!t) return;
+	const subs = candidates(t, msg.target);
+	if (!subs.length) return;
 	// One Delivery object for all streams: each stream encodes it once per process (stream.ts).
-	pending.push({ delivery: { event: msg.event, publishedAt: msg.at }, target: msg.target, subs: [...subs], next: 0 });
+	pending.push({ delivery: { event: msg.event, publishedAt: msg.at }, target: msg.target, subs, next: 0 });
 	if (!draining) drain();
+}
+
+/**
+ * Coalesced events (presence), per tenant and key: what was last let through, and the
+ * latest one held back for the trailing edge. Every notification updates its lane
+ * whether or not this process holds a stream of the tenant, so a lane always describes
+ * the latest committed state; a stream that opens later starts from its snapshot.
+ */
+interface Lane {
+	shows?: string;
+	lastAt: number;
+	held: Message | null;
+	timer: NodeJS.Timeout | null;
+}
+const lanes = new Map<string, Lane>();
+
+function coalesced(msg: Message, c: Coalesce): void {
+	const id = `${msg.target.tenantId}\n${c.key}`;
+	let lane = lanes.get(id);
+	if (!lane) lanes.set(id, (lane = { lastAt: 0, held: null, timer: null }));
+	if (c.shows !== undefined) {
+		// Nothing the recipients show has changed: the event would only redraw the same.
+		if (lane.shows === c.shows) return;
+		lane.shows = c.shows;
+	}
+	lane.held = msg;
+	if (lane.timer) return;
+	const wait = lane.lastAt + (Number(c.everyMs) || 0) - Date.now();
+	if (wait <= 0) return release(lane);
+	const l = lane;
+	lane.timer = setTimeout(() => release(l), wait);
+	lane.timer.unref();
+}
+
+function release(lane: Lane): void {
+	lane.timer = null;
+	const msg = lane.held;
+	lane.held = null;
+	if (!msg) return;
+	lane.lastAt = Date.now();
+	fanOut(msg);
 }
 
 function drain(): void {
@@ -90,19 +164,34 @@ export function ensureListening(): Promise<void> {
 export async function subscribe(who: Subscriber, send: (d: Delivery) => void): Promise<() => void> {
 	await ensureListening();
 	const entry: Entry = { tenantId: who.tenantId, accountId: who.accountId, role: who.role, sessionId: who.sessionId, send };
-	let set = byTenant.get(who.tenantId);
-	if (!set) byTenant.set(who.tenantId, (set = new Set()));
-	set.add(entry);
+	let t = byTenant.get(who.tenantId);
+	if (!t) byTenant.set(who.tenantId, (t = { byAccount: new Map(), byRole: new Map(), size: 0 }));
+	const tenant = t;
+	const mine = tenant.byAccount.get(entry.accountId);
+	if (mine) mine.push(entry);
+	else tenant.byAccount.set(entry.accountId, [entry]);
+	let role = tenant.byRole.get(entry.role);
+	if (!role) tenant.byRole.set(entry.role, (role = new Set()));
+	role.add(entry);
+	tenant.size++;
+	let done = false;
 	return () => {
-		set.delete(entry);
-		if (set.size === 0 && byTenant.get(who.tenantId) === set) byTenant.delete(who.tenantId);
+		if (done) return;
+		done = true;
+		const list = tenant.byAccount.get(entry.accountId);
+		const i = list?.indexOf(entry) ?? -1;
+		if (list && i >= 0) list.splice(i, 1);
+		if (list?.length === 0) tenant.byAccount.delete(entry.accountId);
+		const set = tenant.byRole.get(entry.role);
+		if (set?.delete(entry) && set.size === 0) tenant.byRole.delete(entry.role);
+		if (--tenant.size === 0 && byTenant.get(who.tenantId) === tenant) byTenant.delete(who.tenantId);
 	};
 }
 
 /** Open streams in this process (for tests and the benchmark). */
 export function subscriberCount(): number {
 	let n = 0;
-	for (const s of byTenant.values()) n += s.size;
+	for (const t of byTenant.values()) n += t.size;
 	return n;
 }
 

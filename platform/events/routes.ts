@@ -4,7 +4,7 @@
  * handler of the built app's server (platform/web/lean.ts) serve it from here.
  */
 import { callSnapshot, consoleStreamBeat, consoleStreamClosed, consoleStreamOpened } from '../calls/index.ts';
-import { kioskGone, kioskSeen } from '../fleet/fleet.ts';
+import { kioskGone, kioskSeen, kiosksSeen } from '../fleet/fleet.ts';
 import type { Actor, AppName, Role } from '../types.ts';
 import type { StreamOptions } from './stream.ts';
 
@@ -29,7 +29,8 @@ export function eventsStreamOptions(app: AppName, actor: Actor, meta: StreamClie
 				await kioskSeen(actor, true, meta);
 				return callSnapshot(actor);
 			},
-			onBeat: () => kioskSeen(actor, false),
+			// Every heartbeat stamps all of the tenant's kiosk streams of this process in one statement.
+			sharedBeat: { key: `kiosk-seen:${actor.tenantId}`, item: actor.accountId, run: (ids) => kiosksSeen(actor.tenantId, ids) },
 			onClose: () => kioskGone(actor)
 		};
 	let opened = false;

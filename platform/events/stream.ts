@@ -31,8 +31,11 @@ const encoder = new TextEncoder();
 interface Open {
 	sessionId: string;
 	close: () => void;
-	beat: () => void;
+	beat: (shared: SharedBeats) => void;
 }
+
+/** The shared beats of one heartbeat, by key: what each stream gave, run once for all. */
+type SharedBeats = Map<string, { run: (items: string[]) => Promise<void>; items: string[] }>;
 
 // One timer for all streams of the process, not one per connection.
 const open = new Set<Open>();
@@ -49,7 +52,9 @@ export async function closeEndedSessions(): Promise<void> {
 
 function startBeat(): void {
 	beat ??= setInterval(() => {
-		for (const o of open) o.beat();
+		const shared: SharedBeats = new Map();
+		for (const o of open) o.beat(shared);
+		for (const [key, b] of shared) b.run(b.items).catch((e) => logError('events', 'shared beat failed', e, { key, streams: b.items.length }));
 		closeEndedSessions().catch((e) => logError('events', 'session check failed', e, { streams: open.size }));
 		if (open.size === 0 && beat) {
 			clearInterval(beat);
@@ -93,6 +98,13 @@ export interface StreamOptions {
 	onBeat?: () => Promise<void>;
 	/** Called once when the stream ends, whoever ends it. */
 	onClose?: () => Promise<void>;
+	/**
+	 * A heartbeat shared by many streams (instead of onBeat): on each heartbeat the streams
+	 * with the same key give their item and `run` is called once with all of them (a
+	 * tenant's kiosks stamped seen in one statement). Not called at open: the snapshot does
+	 * what the stream needs then.
+	 */
+	sharedBeat?: { key: string; item: string; run: (items: string[]) => Promise<void> };
 }
 
 /** Where a stream's bytes go: a ReadableStream's controller (SvelteKit) or a node:http response (platform/web/lean.ts). */
@@ -172,19 +184,23 @@ export function openStream(actor: Actor, session: { id: string }, opts: StreamOp
 		entry = {
 			sessionId: session.id,
 			close: end,
-			beat: () => {
+			beat: (shared) => {
 				try {
 					sink.write(BEAT);
 				} catch {
 					return finish();
 				}
-				hook('beat', opts.onBeat);
+				const sb = opts.sharedBeat;
+				if (!sb) return hook('beat', opts.onBeat);
+				const b = shared.get(sb.key);
+				if (b) b.items.push(sb.item);
+				else shared.set(sb.key, { run: sb.run, items: [sb.item] });
 			}
 		};
 		open.add(entry);
 		metrics.streamOpened(actor.role);
 		void refreshSyntheticTenants();
-		hook('beat', opts.onBeat);
+		if (!opts.sharedBeat) hook('beat', opts.onBeat);
 		startBeat();
 	};
 	start().catch((e) => {

@@ -5,7 +5,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { browserName, commandKiosk, fleet, kioskGone, kioskSeen } from './fleet.ts';
+import { browserName, commandKiosk, fleet, kioskGone, kioskSeen, kiosksSeen } from './fleet.ts';
 import { signIn } from '../accounts/sign-in.ts';
 import { makeAccount, makeTenant } from '../testing/factories.ts';
 import { ownerDb } from '../testing/db.ts';
@@ -43,6 +43,26 @@ test('kiosk states: online, in a call, offline since, signed out, disabled; conc
 	// Stale presence: seen over a minute ago counts as offline.
 	await ownerDb()`update kiosk_presence set last_seen_at = now() - interval '2 minutes' where account_id = ${online!.id}`;
 	assert.is((await fleet(admin.actor)).kiosks.find((k) => k.id === online!.id)!.state, 'offline');
+});
+
+test('a shared heartbeat stamps many kiosks of one tenant in one go, and nothing of another tenant', async () => {
+	const t = await makeTenant();
+	const kiosks = await Promise.all(Array.from({ length: 3 }, () => makeAccount(t, { role: 'kiosk' })));
+	const foreign = await makeAccount(await makeTenant(), { role: 'kiosk' });
+	await kioskSeen(foreign.actor, true, { userAgent: UA });
+	for (const k of kiosks.slice(0, 2)) await kioskSeen(k.actor, true, { userAgent: UA });
+	await ownerDb()`update kiosk_presence set last_seen_at = now() - interval '2 minutes', disconnected_at = now() where account_id in ${ownerDb()([kiosks[0]!.id, kiosks[1]!.id, foreign.id])}`;
+	// The third kiosk has no row yet; the foreign id (never sent by a real stream) must change nothing.
+	await kiosksSeen(t.id, [...kiosks.map((k) => k.id), foreign.id]);
+	const rows = await ownerDb()<{ account_id: string; fresh: boolean }[]>`
+		select account_id, last_seen_at > now() - interval '30 seconds' and disconnected_at is null as fresh from kiosk_presence where account_id in ${ownerDb()(kiosks.map((k) => k.id))}`;
+	assert.is(rows.length, 3);
+	for (const r of rows) assert.ok(r.fresh, `kiosk ${r.account_id} stamped seen`);
+	const [row] = await ownerDb()<
+		{ tenant_id: string; disconnected: boolean }[]
+	>`select tenant_id, disconnected_at is not null as disconnected from kiosk_presence where account_id = ${foreign.id}`;
+	assert.is.not(row!.tenant_id, t.id);
+	assert.ok(row!.disconnected, "the other tenant's kiosk was not stamped");
 });
 
 test('commands reach the kiosk as an event and are audited; refusals change nothing', async () => {

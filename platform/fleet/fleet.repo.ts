@@ -8,6 +8,15 @@ export async function upsertKioskSeen(tx: Sql, k: { tenantId: string; accountId:
 		  ${k.opened ? tx`, connected_at = now(), user_agent = coalesce(excluded.user_agent, kiosk_presence.user_agent), app_version = coalesce(excluded.app_version, kiosk_presence.app_version)` : tx``}`;
 }
 
+/** Many kiosk streams of one tenant beat: one statement for all of them (platform/events/stream.ts shared beats). */
+export async function markKiosksSeen(tx: Sql, tenantId: string, accountIds: string[]): Promise<void> {
+	if (accountIds.length === 0) return;
+	await tx`
+		insert into kiosk_presence (account_id, tenant_id, connected_at, last_seen_at)
+		select a.id, ${tenantId}, now(), now() from accounts a where a.id = any(${accountIds}::uuid[]) and a.role = 'kiosk'
+		on conflict (account_id) do update set last_seen_at = now(), disconnected_at = null`;
+}
+
 export async function markKioskGone(tx: Sql, accountId: string): Promise<void> {
 	await tx`update kiosk_presence set disconnected_at = now() where account_id = ${accountId}`;
 }

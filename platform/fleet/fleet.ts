@@ -20,7 +20,7 @@ import { presenceTimes } from '../calls/presence.ts';
 import { listAccountRows } from '../accounts/accounts.repo.ts';
 import type { Actor } from '../types.ts';
 import { cleanVersion } from '../release/version.ts';
-import { fleetKiosks, markKioskGone, upsertKioskSeen } from './fleet.repo.ts';
+import { fleetKiosks, markKioskGone, markKiosksSeen, upsertKioskSeen } from './fleet.repo.ts';
 
 export const ONLINE_MS = 60_000;
 
@@ -32,6 +32,16 @@ export async function kioskSeen(actor: Actor, opened: boolean, meta: { userAgent
 	await withTenant(actor.tenantId, (tx) =>
 		upsertKioskSeen(tx, { tenantId: actor.tenantId, accountId: actor.accountId, opened, userAgent: meta.userAgent?.slice(0, 400) ?? null, appVersion })
 	);
+}
+
+/**
+ * The heartbeat of every open kiosk stream of one tenant in this process, at once: one
+ * transaction, not one per kiosk (10,000 idle kiosks would otherwise be 10,000
+ * transactions every heartbeat, queued ahead of every request on the pool).
+ */
+export async function kiosksSeen(tenantId: string, accountIds: string[]): Promise<void> {
+	const ids = [...new Set(accountIds)].filter(isUuid);
+	for (let i = 0; i < ids.length; i += 2000) await withTenant(tenantId, (tx) => markKiosksSeen(tx, tenantId, ids.slice(i, i + 2000)));
 }
 
 export async function kioskGone(actor: Actor): Promise<void> {

@@ -1,0 +1,138 @@
+/**
+ * Presence fan-out on the real PostgreSQL (issues 7 and 13): a tenant's kiosks hear
+ * presence only when what they show changes (their button, or the queue while nobody
+ * is available), at once; consoles hear the latest counts at most every
+ * PRESENCE_EVERY_MS, and the final state always arrives.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { db, withTenant } from '../db.server.ts';
+import { makeAccount, makeTenant } from '../testing/factories.ts';
+import { subscribe } from '../events/hub.server.ts';
+import { publish } from '../events/events.ts';
+import type { RealtimeEvent, TenantPresence } from './contract.ts';
+import { acceptCall, cancelCall, createCall, setAvailability } from './index.ts';
+import { kioskShows, PRESENCE_EVERY_MS } from './presence.ts';
+
+const test = suite('presence fan-out');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function listen(tenantId: string, accountId: string, role: 'kiosk' | 'concierge') {
+	const got: { type: string; data: Record<string, unknown>; at: number }[] = [];
+	const off = await subscribe({ tenantId, accountId, role }, (d) => got.push({ type: d.event.type, data: d.event.data as Record<string, unknown>, at: Date.now() }));
+	const presence = () => got.filter((e) => e.type === 'presence').map((e) => e.data as unknown as TenantPresence);
+	return {
+		got,
+		off,
+		presence,
+		async until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+			const deadline = Date.now() + ms;
+			while (!ok()) {
+				if (Date.now() > deadline) throw new Error(`${what}: not seen in ${ms} ms; got ${JSON.stringify(got.map((e) => e.type))}`);
+				await sleep(10);
+			}
+		}
+	};
+}
+
+test('what a kiosk shows: its button while someone is available, and the queue while nobody is', () => {
+	assert.is(kioskShows({ available: 3, busy: 1, waiting: ['a'] }), kioskShows({ available: 1, busy: 0, waiting: [] }));
+	assert.is.not(kioskShows({ available: 0, busy: 1, waiting: [] }), kioskShows({ available: 1, busy: 1, waiting: [] }));
+	assert.is.not(kioskShows({ available: 0, busy: 1, waiting: [] }), kioskShows({ available: 0, busy: 0, waiting: [] }));
+	assert.is.not(kioskShows({ available: 0, busy: 1, waiting: ['a'] }), kioskShows({ available: 0, busy: 1, waiting: ['a', 'b'] }));
+});
+
+test('calls placed and cancelled while concierges are available send kiosks no presence; consoles get the latest counts, thinned out', async () => {
+	const tenant = await makeTenant();
+	const kiosks = [await makeAccount(tenant, { role: 'kiosk' }), await makeAccount(tenant, { role: 'kiosk' })];
+	const c1 = await makeAccount(tenant, { role: 'concierge' });
+	const c2 = await makeAccount(tenant, { role: 'concierge' });
+	const watcher = await listen(tenant.id, kiosks[1]!.id, 'kiosk');
+	const con = await listen(tenant.id, c1.id, 'concierge');
+	// Nobody -> someone available: the kiosk's button changes, so it hears it.
+	await setAvailability(c1.actor, 'available');
+	await watcher.until('presence with one available', () => watcher.presence().some((p) => p.available === 1));
+	await setAvailability(c2.actor, 'available');
+	const caller = kiosks[0]!;
+	for (let i = 0; i < 5; i++) {
+		const call = await createCall(caller.actor);
+		await cancelCall(caller.actor, call.id);
+	}
+	const last = await createCall(caller.actor);
+	// The consoles' trailing edge: the final state (one call waiting, two available) arrives.
+	await con.until('the final counts on the console', () => {
+		const p = con.presence().at(-1);
+		return p?.available === 2 && p.waiting.length === 1 && p.waiting[0] === last.id;
+	});
+	await sleep(PRESENCE_EVERY_MS * 2);
+	// 1 + 1 availability changes and 11 call changes: the console heard fewer, spaced out.
+	const times = con.got.filter((e) => e.type === 'presence').map((e) => e.at);
+	assert.ok(times.length < 13, `the console heard ${times.length} presence events for 13 changes`);
+	for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= PRESENCE_EVERY_MS - 20, `presence events ${times[i]! - times[i - 1]!} ms apart`);
+	// The kiosk heard only the change of its button (available 0 -> 1), nothing for the second concierge or the calls.
+	assert.is(watcher.presence().length, 1, `kiosk presence events: ${JSON.stringify(watcher.presence())}`);
+	await cancelCall(caller.actor, last.id);
+	watcher.off();
+	con.off();
+});
+
+test('the last available concierge answers while another kiosk rings: that kiosk hears at once that it now queues', async () => {
+	const tenant = await makeTenant();
+	const k1 = await makeAccount(tenant, { role: 'kiosk' });
+	const k2 = await makeAccount(tenant, { role: 'kiosk' });
+	const c1 = await makeAccount(tenant, { role: 'concierge' });
+	await setAvailability(c1.actor, 'available');
+	const first = await createCall(k1.actor);
+	const second = await createCall(k2.actor);
+	const watcher = await listen(tenant.id, k2.id, 'kiosk');
+	await acceptCall(c1.actor, first.id);
+	// Nobody available, one busy: k2's call waits in the queue at position 1.
+	await watcher.until('presence: queued', () => watcher.presence().some((p) => p.available === 0 && p.busy === 1 && p.waiting[0] === second.id));
+	watcher.off();
+});
+
+test('coalesced events: the first goes at once, a burst collapses to its latest, and kiosks never wait', async () => {
+	const t = await makeTenant();
+	const k = await makeAccount(t, { role: 'kiosk' });
+	const c = await makeAccount(t, { role: 'concierge' });
+	const kiosk = await listen(t.id, k.id, 'kiosk');
+	const con = await listen(t.id, c.id, 'concierge');
+	const ev = (n: number): RealtimeEvent => ({ type: 'presence', data: { available: n, busy: 0, waiting: [] } });
+	// Twenty in one transaction: they reach the hub together.
+	await withTenant(t.id, async (tx) => {
+		for (let n = 1; n <= 20; n++) await publish(tx, { tenantId: t.id, audience: 'concierges' }, ev(n), { key: 'test:c', everyMs: 300 });
+	});
+	await con.until('the last of the burst', () => con.presence().at(-1)?.available === 20);
+	assert.equal(
+		con.presence().map((p) => p.available),
+		[1, 20],
+		'the first at once, then only the latest'
+	);
+	// Kiosks (no wait, by what they show): a repeat is dropped, a change arrives.
+	for (const [n, shows] of [
+		[1, 'a'],
+		[2, 'a'],
+		[3, 'b'],
+		[4, 'b'],
+		[5, 'a']
+	] as const)
+		await publish(db(), { tenantId: t.id, audience: 'kiosks' }, ev(n), { key: 'test:k', everyMs: 0, shows });
+	await kiosk.until('the last change', () => kiosk.presence().at(-1)?.available === 5);
+	assert.equal(
+		kiosk.presence().map((p) => p.available),
+		[1, 3, 5]
+	);
+	// Another tenant's lane is its own.
+	const other = await makeTenant();
+	const ko = await makeAccount(other, { role: 'kiosk' });
+	const otherKiosk = await listen(other.id, ko.id, 'kiosk');
+	await publish(db(), { tenantId: other.id, audience: 'kiosks' }, ev(9), { key: 'test:k', everyMs: 0, shows: 'a' });
+	await otherKiosk.until('its first presence', () => otherKiosk.presence().length === 1);
+	assert.is(kiosk.presence().length, 3, 'nothing crossed tenants');
+	kiosk.off();
+	con.off();
+	otherKiosk.off();
+});
+
+test.run();
