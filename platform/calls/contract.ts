@@ -135,8 +135,10 @@ export interface EventMap {
 	'call.share_state': { callId: string; by: Party; state: ShareReport };
 	/** To the parties: how many regions of the kiosk's shared screen are blinded (fixed by the admin, and the shopper's own). */
 	'call.blinder': { callId: string; fixed: number; shopper: number };
-	/** To every kiosk and concierge of the tenant. */
+	/** To every kiosk, concierge and admin of the tenant. */
 	presence: TenantPresence;
+	/** To the tenant's admins (their fleet and report pages): something they show changed; they read it again. */
+	'fleet.changed': { kind: 'kiosk' | 'concierge' | 'report' };
 	/** To one concierge: the platform changed its state, and why. */
 	'presence.self': { state: PresenceState; reason: PresenceReason | null };
 	/** To one concierge: its administrator changed what it may share. */

@@ -44,12 +44,13 @@ export const presenceOfAccount = (tx: Sql, accountId: string): Promise<PresenceS
 
 export const publicPresence = (s: TenantPresence): TenantPresence => ({ available: s.available, busy: s.busy, waiting: s.waiting });
 
-/** Tell every kiosk and concierge of the tenant who can answer and how long the queue is. */
+/** Tell every kiosk, concierge and admin (fleet page) of the tenant who can answer and how long the queue is. */
 export async function publishPresence(tx: Sql, tenantId: string, s: TenantPresence): Promise<void> {
 	const event = { type: 'presence', data: publicPresence(s) } as const;
 	await publishAll(tx, [
 		[to.kiosks(tenantId), event],
-		[to.concierges(tenantId), event]
+		[to.concierges(tenantId), event],
+		[to.admins(tenantId), event]
 	]);
 }
 

@@ -159,6 +159,7 @@ export async function setAvailability(actor: Actor, status: unknown): Promise<Pr
 			});
 		const s = await settleQueue(tx, actor.tenantId, { newlyAvailable: state === 'available' && before !== 'available' ? [actor.accountId] : [] });
 		await publishPresence(tx, actor.tenantId, s);
+		if (before !== state) await publishAll(tx, [[to.admins(actor.tenantId), { type: 'fleet.changed', data: { kind: 'concierge' } }]]);
 		return { state, presence: publicPresence(s) };
 	});
 }
