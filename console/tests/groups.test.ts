@@ -42,7 +42,11 @@ async function pageOf(account: { loginId: string; password: string }): Promise<P
 const form = (s: SignedIn, action: string, body: Record<string, string | string[]>) => {
 	const params = new URLSearchParams();
 	for (const [k, v] of Object.entries(body)) for (const x of Array.isArray(v) ? v : [v]) params.append(k, x);
-	return get(s, `/admin/groups?/${action}`, { method: 'POST', headers: { origin: s.origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: params });
+	return get(s, `/admin/groups?/${action}`, {
+		method: 'POST',
+		headers: { origin: s.origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+		body: params
+	});
 };
 
 test('the admin groups a kiosk with one concierge: that one rings at once, the other only after the overflow delay', async () => {
@@ -143,7 +147,11 @@ test('the page’s actions: another tenant’s group is not found and unchanged,
 		['bad delay', () => form(asA, 'update', { groupId: groupA.id, name: 'Japanese', overflowSeconds: 'ten' }), 400],
 		['delay too long', () => form(asA, 'create', { name: 'Slow', overflowSeconds: '100000' }), 400],
 		['members not ids', () => form(asA, 'members', { groupId: groupA.id, conciergeId: ['<script>'] }), 400],
-		['JSON body', () => get(asA, '/admin/groups?/create', { method: 'POST', headers: { origin: apps.console, accept: 'text/html', 'content-type': 'application/json' }, body: '{"name":"J"}' }), 415]
+		[
+			'JSON body',
+			() => get(asA, '/admin/groups?/create', { method: 'POST', headers: { origin: apps.console, accept: 'text/html', 'content-type': 'application/json' }, body: '{"name":"J"}' }),
+			415
+		]
 	];
 	for (const [name, run, status] of cases) assert.is((await run()).status, status, name);
 	const noSession = await get(apps.console, '/admin/groups?/create', {

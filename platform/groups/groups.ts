@@ -78,7 +78,14 @@ export async function createGroup(actor: Actor, input: { name: unknown; overflow
 	return withTenant(actor.tenantId, async (tx) => {
 		if (await repo.nameTaken(tx, name, null)) throw new Conflict('group_name_taken', `There is already a group named “${name}”.`);
 		const g = await repo.insertGroup(tx, { tenantId: actor.tenantId, name, overflowSeconds });
-		await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'group.created', targetType: 'group', targetId: g.id, ip: actor.ip ?? null, detail: { name, overflowSeconds } });
+		await writeAudit(tx, actor, {
+			tenantId: actor.tenantId,
+			action: 'group.created',
+			targetType: 'group',
+			targetId: g.id,
+			ip: actor.ip ?? null,
+			detail: { name, overflowSeconds }
+		});
 		return g;
 	});
 }
@@ -134,7 +141,14 @@ export async function setGroupConcierges(actor: Actor, groupId: unknown, account
 		const found = await repo.accountsWithRole(tx, ids, 'concierge');
 		if (found.length !== ids.length) throw new NotFound('account_not_found', 'One of those concierges does not exist.');
 		await repo.setMembers(tx, actor.tenantId, id, ids);
-		await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'group.members_changed', targetType: 'group', targetId: id, ip: actor.ip ?? null, detail: { concierges: ids } });
+		await writeAudit(tx, actor, {
+			tenantId: actor.tenantId,
+			action: 'group.members_changed',
+			targetType: 'group',
+			targetId: id,
+			ip: actor.ip ?? null,
+			detail: { concierges: ids }
+		});
 		return { members: ids.length };
 	});
 }
@@ -148,6 +162,13 @@ export async function assignKiosk(actor: Actor, kioskId: unknown, groupId: unkno
 		if ((await repo.accountsWithRole(tx, [kioskId], 'kiosk')).length !== 1) throw new NotFound('account_not_found', 'That kiosk does not exist.');
 		if (gid && !(await repo.getGroup(tx, gid, { forUpdate: true }))) throw notFound();
 		await repo.setKioskGroup(tx, actor.tenantId, kioskId, gid);
-		await writeAudit(tx, actor, { tenantId: actor.tenantId, action: 'group.kiosk_assigned', targetType: 'account', targetId: kioskId, ip: actor.ip ?? null, detail: { group: gid } });
+		await writeAudit(tx, actor, {
+			tenantId: actor.tenantId,
+			action: 'group.kiosk_assigned',
+			targetType: 'account',
+			targetId: kioskId,
+			ip: actor.ip ?? null,
+			detail: { group: gid }
+		});
 	});
 }
