@@ -32,7 +32,8 @@ async function adminPage(admin: { loginId: string; password: string }, path: str
 	const ctx = await newContext(browser);
 	const page = await ctx.newPage();
 	await signInPage(page, apps.console, admin.loginId, admin.password);
-	await page.goto(apps.console + path, { waitUntil: 'networkidle' });
+	// Not 'networkidle': the page holds its event stream open.
+	await page.goto(apps.console + path, { waitUntil: 'load' });
 	// A marker that a reload would wipe.
 	await page.evaluate('window.__notReloaded = true');
 	return page;
