@@ -158,7 +158,12 @@ function targets(ids: { kioskCall: string; consoleCall: string }): Target[] {
 			kind: 'form',
 			fields: ['suspend', 'reason']
 		},
-		{ app: 'console', route: '(app)/admin/blinder/+page.server.ts', path: '/admin/blinder?/save', role: 'admin', kind: 'form', fields: ['regions', 'e2ee'] }
+		{ app: 'console', route: '(app)/admin/blinder/+page.server.ts', path: '/admin/blinder?/save', role: 'admin', kind: 'form', fields: ['regions', 'e2ee'] },
+		{ app: 'console', route: '(app)/admin/groups/+page.server.ts', path: '/admin/groups?/create', role: 'admin', kind: 'form', fields: ['name', 'overflowSeconds'] },
+		{ app: 'console', route: '(app)/admin/groups/+page.server.ts', path: '/admin/groups?/update', role: 'admin', kind: 'form', fields: ['groupId', 'name', 'overflowSeconds'] },
+		{ app: 'console', route: '(app)/admin/groups/+page.server.ts', path: '/admin/groups?/delete', role: 'admin', kind: 'form', fields: ['groupId'] },
+		{ app: 'console', route: '(app)/admin/groups/+page.server.ts', path: '/admin/groups?/members', role: 'admin', kind: 'form', fields: ['groupId', 'conciergeId'] },
+		{ app: 'console', route: '(app)/admin/groups/+page.server.ts', path: '/admin/groups?/kiosk', role: 'admin', kind: 'form', fields: ['kioskId', 'groupId'] }
 	];
 }
 

@@ -275,7 +275,9 @@ test('sign-in and error pages of both apps fit and pass axe-core', async () => {
 		await makeAccount(tenant, { role: 'kiosk', displayName: 'Entrance kiosk, 1st floor by the escalators' });
 		await signInPage(page, apps.console, admin.loginId, admin.password);
 		for (const path of ['/admin', '/reports']) {
-			await page.goto(apps.console + path, { waitUntil: 'networkidle' });
+			// The report list holds its live event stream open, so the network never goes idle there.
+			await page.goto(apps.console + path, { waitUntil: path === '/reports' ? 'load' : 'networkidle' });
+			if (path === '/reports') await page.waitForSelector('[data-testid=reports-live][data-live=true]');
 			await check(page, 'console', `admin${path.replace('/', '-')}`, CONSOLE_SIZES, { scrollsVertically: true });
 		}
 	} finally {

@@ -219,7 +219,9 @@ test('the kiosk standby, a whole call and the console pages work under the polic
 		const a = await actx.newPage();
 		await signInPage(a, apps.console, admin.loginId, admin.password);
 		for (const path of ['/', '/admin', '/account/password']) await a.goto(apps.console + path, { waitUntil: 'networkidle' });
-		await a.goto(apps.console + '/reports', { waitUntil: 'networkidle' });
+		// The report list holds its live event stream open, so the network never goes idle there.
+		await a.goto(apps.console + '/reports', { waitUntil: 'load' });
+		await a.waitForSelector('[data-testid=reports-live][data-live=true]');
 		await a.getByRole('link', { name: 'CSP page check' }).click();
 		await a.getByText('Connection statistics').waitFor();
 		const aViolations = await violations(a);

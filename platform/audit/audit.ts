@@ -59,7 +59,12 @@ export type AuditAction =
 	| 'call.share_request_blocked'
 	| 'call.blinder_changed'
 	| 'tenant.blinder_changed'
-	| 'tenant.encryption_changed';
+	| 'tenant.encryption_changed'
+	| 'group.created'
+	| 'group.changed'
+	| 'group.deleted'
+	| 'group.members_changed'
+	| 'group.kiosk_assigned';
 
 export interface AuditEntry {
 	tenantId: string;

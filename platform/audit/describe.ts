@@ -63,7 +63,12 @@ const WHAT: Record<string, string> = {
 	'tenant.suspended': 'suspended an organisation',
 	'tenant.resumed': 'resumed an organisation',
 	'fleet.kiosk_command': 'sent a command to a kiosk',
-	'session.refused_ip': 'was refused (address not on the allow-list)'
+	'session.refused_ip': 'was refused (address not on the allow-list)',
+	'group.created': 'created a concierge group',
+	'group.changed': 'renamed a concierge group or changed its overflow delay',
+	'group.deleted': 'deleted a concierge group',
+	'group.members_changed': 'changed the concierges of a group',
+	'group.kiosk_assigned': 'put a kiosk in a concierge group'
 };
 
 // Sign-in outcomes are written with the account as both actor and target: the

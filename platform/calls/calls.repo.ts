@@ -25,6 +25,10 @@ export interface CallRow {
 	conciergeJoinedAt: Date | null;
 	conciergeLeftAt: Date | null;
 	warnedAt: Date | null;
+	/** The concierge group rung first (null: everyone rings), when the rest joins in, and when it did. */
+	ringGroupId: string | null;
+	overflowAt: Date | null;
+	overflowedAt: Date | null;
 }
 
 const callColumns = (sql: Sql) => sql`
@@ -33,19 +37,35 @@ const callColumns = (sql: Sql) => sql`
 	c.room_name as "roomName", c.created_at as "createdAt", c.ring_expires_at as "ringExpiresAt",
 	c.accepted_at as "acceptedAt", c.ended_at as "endedAt", c.end_reason as "endReason",
 	c.kiosk_share as "kioskShare", c.kiosk_joined_at as "kioskJoinedAt", c.kiosk_left_at as "kioskLeftAt",
-	c.concierge_joined_at as "conciergeJoinedAt", c.concierge_left_at as "conciergeLeftAt", c.warned_at as "warnedAt"`;
+	c.concierge_joined_at as "conciergeJoinedAt", c.concierge_left_at as "conciergeLeftAt", c.warned_at as "warnedAt",
+	c.ring_group_id as "ringGroupId", c.overflow_at as "overflowAt", c.overflowed_at as "overflowedAt"`;
+
+/** Is the call ringing this concierge (no group, overflowed, or a member of its group)? */
+const rings = (sql: Sql, accountId: string) => sql`
+	(c.ring_group_id is null or c.overflowed_at is not null
+	 or exists (select 1 from concierge_group_members m where m.group_id = c.ring_group_id and m.account_id = ${accountId}))`;
 
 const fromCalls = (sql: Sql) => sql`
 	from calls c
 	join accounts k on k.id = c.kiosk_account_id
 	left join accounts g on g.id = c.concierge_account_id`;
 
-/** A new unanswered call: ringing for ringSeconds, or queued (no expiry) when ringSeconds is null. */
-export async function insertCall(tx: Sql, c: { tenantId: string; kioskAccountId: string; roomName: string; ringSeconds: number | null }): Promise<string> {
+/**
+ * A new unanswered call: ringing for ringSeconds, or queued (no expiry) when ringSeconds
+ * is null. With a group it rings the group first, everyone after overflowSeconds.
+ */
+export async function insertCall(
+	tx: Sql,
+	c: { tenantId: string; kioskAccountId: string; roomName: string; ringSeconds: number | null; group?: { groupId: string; overflowSeconds: number } | null }
+): Promise<string> {
+	const groupId = c.group?.groupId ?? null;
+	const overflowSeconds = c.group?.overflowSeconds ?? null;
 	const [row] = await tx<{ id: string }[]>`
-		insert into calls (tenant_id, kiosk_account_id, state, room_name, ring_expires_at)
+		insert into calls (tenant_id, kiosk_account_id, state, room_name, ring_expires_at, ring_group_id, overflow_at)
 		values (${c.tenantId}, ${c.kioskAccountId}, 'ringing', ${c.roomName},
-		        case when ${c.ringSeconds}::int is null then null else now() + make_interval(secs => ${c.ringSeconds}::int) end)
+		        case when ${c.ringSeconds}::int is null then null else now() + make_interval(secs => ${c.ringSeconds}::int) end,
+		        ${groupId}::uuid,
+		        case when ${overflowSeconds}::int is null then null else now() + make_interval(secs => ${overflowSeconds}::int) end)
 		returning id`;
 	return row!.id;
 }
@@ -57,12 +77,12 @@ export async function getCall(tx: Sql, id: string, opts: { forUpdate?: boolean }
 	return row ?? null;
 }
 
-/** The first accept wins: only a row still ringing (and not past its expiry) changes. */
+/** The first accept wins: only a row still ringing this concierge (and not past its expiry) changes. */
 export async function acceptRinging(tx: Sql, id: string, conciergeId: string): Promise<boolean> {
 	const rows = await tx`
-		update calls set state = 'accepted', concierge_account_id = ${conciergeId}, accepted_at = now()
-		where id = ${id} and state = 'ringing' and ring_expires_at > now()
-		returning id`;
+		update calls c set state = 'accepted', concierge_account_id = ${conciergeId}, accepted_at = now()
+		where c.id = ${id} and c.state = 'ringing' and c.ring_expires_at > now() and ${rings(tx, conciergeId)}
+		returning c.id`;
 	return rows.length === 1;
 }
 
@@ -89,11 +109,11 @@ export async function markLeft(tx: Sql, id: string, party: 'kiosk' | 'concierge'
 	else await tx`update calls set concierge_left_at = now() where id = ${id}`;
 }
 
-/** Live calls involving the account, plus (withRinging) every unanswered call of the tenant, oldest first. */
+/** Live calls involving the account, plus (withRinging) every unanswered call of the tenant that rings it, oldest first. */
 export async function listLiveCalls(tx: Sql, accountId: string, withRinging: boolean): Promise<CallRow[]> {
 	return tx<CallRow[]>`
 		select ${callColumns(tx)} ${fromCalls(tx)}
-		where (${withRinging} and c.state = 'ringing')
+		where (${withRinging} and c.state = 'ringing' and ${rings(tx, accountId)})
 		   or (c.state in ('ringing', 'accepted') and (c.concierge_account_id = ${accountId} or c.kiosk_account_id = ${accountId}))
 		order by c.created_at`;
 }
@@ -120,6 +140,19 @@ export async function setRingExpiry(tx: Sql, ids: string[], seconds: number | nu
 	await tx`
 		update calls set ring_expires_at = case when ${seconds}::int is null then null else now() + make_interval(secs => ${seconds}::int) end
 		where id = any(${ids}::uuid[]) and state = 'ringing'`;
+}
+
+/**
+ * The rest of the tenant joins in: a ringing call's timer restarts (never shortens) so
+ * the newly rung concierges get a whole ring; a queued call keeps no timer.
+ */
+export async function markOverflowed(tx: Sql, ids: string[], ringSeconds: number): Promise<void> {
+	if (ids.length === 0) return;
+	await tx`
+		update calls set overflowed_at = now(),
+		       ring_expires_at = case when ring_expires_at is null then null
+		                              else greatest(ring_expires_at, now() + make_interval(secs => ${ringSeconds}::int)) end
+		where id = any(${ids}::uuid[]) and state = 'ringing' and overflowed_at is null`;
 }
 
 export async function markWarned(tx: Sql, id: string): Promise<void> {

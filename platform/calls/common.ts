@@ -66,6 +66,7 @@ export const to = {
 	}),
 	concierges: (tenantId: string): Target => ({ tenantId, audience: 'concierges' }),
 	kiosks: (tenantId: string): Target => ({ tenantId, audience: 'kiosks' }),
+	admins: (tenantId: string): Target => ({ tenantId, audience: 'admins' }),
 	account: (tenantId: string, account: string): Target => ({ tenantId, account }),
 	accounts: (tenantId: string, accounts: string[]): Target => ({ tenantId, accounts })
 };

@@ -113,6 +113,17 @@ export interface Snapshot {
 	/** The concierge's own state and permissions; null for a kiosk. */
 	me: { state: PresenceState; permissions: SharePermissions } | null;
 	settings: CallSettings;
+	/** For a kiosk: the tenant's business hours now (the call button is off while closed). */
+	hours?: KioskHours;
+}
+
+/** Whether a kiosk may call now, by the tenant's business hours and holidays. */
+export interface KioskHours {
+	open: boolean;
+	/** The tenant's closed message ('' when it set none: the kiosk says its own). */
+	message: string;
+	/** When the kiosk should ask again (the next opening or closing), from now; null: always open. */
+	nextChangeInMs: number | null;
 }
 
 /**
@@ -145,13 +156,17 @@ export interface EventMap {
 	'call.share_state': { callId: string; by: Party; state: ShareReport };
 	/** To the parties: how many regions of the kiosk's shared screen are blinded (fixed by the admin, and the shopper's own). */
 	'call.blinder': { callId: string; fixed: number; shopper: number };
-	/** To every kiosk and concierge of the tenant. */
+	/** To every kiosk, concierge and admin of the tenant. */
 	presence: TenantPresence;
+	/** To the tenant's admins (their fleet and report pages): something they show changed; they read it again. */
+	'fleet.changed': { kind: 'kiosk' | 'concierge' | 'report' };
 	/** To one concierge: the platform changed its state, and why. */
 	'presence.self': { state: PresenceState; reason: PresenceReason | null };
 	/** To one concierge: its administrator changed what it may share. */
 	permissions: SharePermissions;
 	'account.disabled': Record<string, never>;
+	/** To the tenant's kiosks: business hours, holidays or the closed message changed; they read their snapshot again. */
+	'hours.changed': Record<string, never>;
 	/** To one kiosk: its administrator sends it back to standby or makes it reload (issue 11, fleet view). */
 	'kiosk.command': { command: 'standby' | 'reload' };
 	/** To one session's streams: that session is over (signed out, password changed, expired). */

@@ -18,7 +18,7 @@ import * as repo from './calls.repo.ts';
 import type { CallRow } from './calls.repo.ts';
 import { cancelRinging, endCall, missCall } from './outcomes.ts';
 import { publicPresence, publishPresence, tenantState } from './presence.ts';
-import { settleQueue } from './queue.ts';
+import { rungAmong, settleQueue } from './queue.ts';
 import { closeRoom, removeFromRoom } from './rooms.ts';
 import { identityOf } from './tokens.ts';
 
@@ -162,7 +162,7 @@ async function sweepTenant(tx: Sql, tenantId: string, now: number): Promise<Swee
 		} else if (c.ringExpiresAt && c.ringExpiresAt.getTime() <= now) {
 			if (!(await missCall(tx, c, 'no_answer'))) continue;
 			result.missed++;
-			for (const a of await repo.countMissedRings(tx, available, MISSED_RINGS_LIMIT)) {
+			for (const a of await repo.countMissedRings(tx, await rungAmong(tx, c, available), MISSED_RINGS_LIMIT)) {
 				await writeAudit(tx, null, { tenantId, action: 'presence.changed', targetType: 'account', targetId: a, detail: { to: 'away', reason: 'missed_rings' } });
 				events.push([to.account(tenantId, a), { type: 'presence.self', data: { state: 'away', reason: 'missed_rings' } }]);
 			}

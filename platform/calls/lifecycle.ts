@@ -20,8 +20,12 @@ import { metrics } from '../metrics.ts';
 import { refreshSyntheticTenants } from '../tenants/synthetic.ts';
 import { readPolicy, readRingTimeout } from '../policies/policies.repo.ts';
 import { isOpen } from '../policies/hours.ts';
+import { groupOfKiosk } from '../groups/groups.repo.ts';
 
-/** The kiosk's call button. Rings every available concierge of the tenant, or queues behind busy ones. */
+/**
+ * The kiosk's call button. Rings every available concierge of the tenant (the kiosk's
+ * concierge group first, when it has one: see queue.ts), or queues behind busy ones.
+ */
 export async function createCall(actor: Actor): Promise<CallView> {
 	requireRole(actor, 'kiosk');
 	const call = await withTenant(actor.tenantId, async (tx) => {
@@ -39,7 +43,8 @@ export async function createCall(actor: Actor): Promise<CallView> {
 				kioskAccountId: actor.accountId,
 				roomName: newRoomName(),
 				// The tenant's own ring timeout when it set one (issue 11, item 4).
-				ringSeconds: s.available > 0 ? ((await readRingTimeout(tx, actor.tenantId)) ?? config().callRingTimeoutSeconds) : null
+				ringSeconds: s.available > 0 ? ((await readRingTimeout(tx, actor.tenantId)) ?? config().callRingTimeoutSeconds) : null,
+				group: await groupOfKiosk(tx, actor.accountId)
 			});
 		} catch (e) {
 			if ((e as { constraint_name?: string }).constraint_name === 'calls_one_live_per_kiosk')
@@ -86,7 +91,7 @@ export async function acceptCall(actor: Actor, callId: unknown): Promise<AcceptR
 	const id = parseCallId(callId);
 	const call = await withTenant(actor.tenantId, async (tx) => {
 		// A call this tenant cannot see is a 404 before anything else is said about it.
-		await loadCall(tx, id);
+		const seen = await loadCall(tx, id);
 		await repo.lockPresence(tx, actor.accountId);
 		const state = await presenceOfAccount(tx, actor.accountId);
 		if (state !== 'available')
@@ -95,6 +100,8 @@ export async function acceptCall(actor: Actor, callId: unknown): Promise<AcceptR
 		const c = await loadCall(tx, id);
 		if (!won) {
 			if (c.state === 'accepted') throw new Conflict('already_answered', 'Another concierge has already answered this call.');
+			if (c.state === 'ringing' && seen.ringGroupId && !c.overflowedAt)
+				throw new Conflict('not_rung', 'This call is ringing its own concierge group first; it reaches you if nobody there answers.');
 			throw new Conflict('call_over', 'This call has ended before it could be answered.');
 		}
 		await repo.resetMissedRings(tx, actor.accountId);

@@ -60,17 +60,18 @@ export function kioskShows(s: TenantPresence): string {
 }
 
 /**
- * Tell every kiosk and concierge of the tenant who can answer and how long the queue is.
+ * Tell every kiosk, concierge and admin (fleet page) of the tenant who can answer and how long the queue is.
  * Every call placed, cancelled or answered changes the counts, and a tenant may have
  * thousands of kiosks, so each app process thins the event out (hub.server.ts):
  * kiosks get it only when what they show changes (kioskShows), at once, so a ringing
  * kiosk whose last answerer goes away is told without delay; consoles get the latest
- * counts at most every PRESENCE_EVERY_MS.
+ * counts at most every PRESENCE_EVERY_MS, and so do admins' fleet pages.
  */
 export async function publishPresence(tx: Sql, tenantId: string, s: TenantPresence): Promise<void> {
 	const event = { type: 'presence', data: publicPresence(s) } as const;
 	await publish(tx, to.kiosks(tenantId), event, { key: 'presence:kiosks', everyMs: 0, shows: kioskShows(s) });
 	await publish(tx, to.concierges(tenantId), event, { key: 'presence:concierges', everyMs: PRESENCE_EVERY_MS });
+	await publish(tx, to.admins(tenantId), event, { key: 'presence:admins', everyMs: PRESENCE_EVERY_MS });
 }
 
 // --- the console stream keeps a concierge online -----------------------------------

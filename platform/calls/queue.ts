@@ -1,5 +1,8 @@
 /**
- * The queue: only available concierges ring. When all are busy a kiosk's call waits
+ * The queue: only available concierges ring. A call from a kiosk in a concierge group
+ * rings the group's available concierges first and every available concierge once its
+ * overflow is due: the group's delay passed, or nobody of the group is available
+ * (a call never waits on a group that cannot answer while others could). When all are busy a kiosk's call waits
  * (no ring timer) and the oldest waiting call rings as soon as someone becomes
  * available; when nobody is available or busy any more, waiting kiosks are told at
  * once. settleQueue() brings a tenant's unanswered calls in line with who can answer
@@ -10,7 +13,7 @@ import { withTenant, type Sql } from '../db.server.ts';
 import { Invalid } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
 import type { Actor } from '../types.ts';
-import { publishAll, requireRole, to } from './common.ts';
+import { log, publishAll, requireRole, to } from './common.ts';
 import type { PresenceResult, RealtimeEvent } from './contract.ts';
 import type { Target } from '../events/events.ts';
 import * as repo from './calls.repo.ts';
@@ -18,6 +21,55 @@ import type { CallRow } from './calls.repo.ts';
 import { missCall } from './outcomes.ts';
 import { presenceOfAccount, publicPresence, publishPresence, tenantState, type TenantState } from './presence.ts';
 import { readRingTimeout } from '../policies/policies.repo.ts';
+import { membersOf } from '../groups/groups.repo.ts';
+
+type Members = Map<string, Set<string>>;
+
+/** The members of the groups still ringing first for these calls. */
+async function groupMembers(tx: Sql, calls: CallRow[]): Promise<Members> {
+	return membersOf(tx, [...new Set(calls.filter((c) => c.ringGroupId && !c.overflowedAt).map((c) => c.ringGroupId!))]);
+}
+
+/** Whom of `available` the call rings: its group's members until it overflows, then all. */
+export function ringTargets(c: CallRow, available: string[], members: Members): string[] {
+	if (!c.ringGroupId || c.overflowedAt) return available;
+	const m = members.get(c.ringGroupId) ?? new Set<string>();
+	return available.filter((a) => m.has(a));
+}
+
+/** Those of `available` the call is ringing now (the sweep counts a missed ring only for them). */
+export async function rungAmong(tx: Sql, c: CallRow, available: string[]): Promise<string[]> {
+	return ringTargets(c, available, await groupMembers(tx, [c]));
+}
+
+/**
+ * Overflow the calls whose group had its turn (marked in the row and in `waiting`);
+ * returns, per call that was already ringing, the concierges it rings only now.
+ */
+async function overflowDue(tx: Sql, waiting: CallRow[], available: string[], members: Members, ringSeconds: number): Promise<Map<string, string[]>> {
+	const now = Date.now();
+	const due = waiting.filter((c) => c.ringGroupId && !c.overflowedAt && ((c.overflowAt?.getTime() ?? 0) <= now || ringTargets(c, available, members).length === 0));
+	const added = new Map<string, string[]>();
+	if (due.length === 0) return added;
+	await repo.markOverflowed(
+		tx,
+		due.map((c) => c.id),
+		ringSeconds
+	);
+	const extended = new Date(now + ringSeconds * 1000);
+	for (const c of due) {
+		const before = new Set(ringTargets(c, available, members));
+		c.overflowedAt = new Date(now);
+		if (!c.ringExpiresAt) continue;
+		if (c.ringExpiresAt < extended) c.ringExpiresAt = extended;
+		added.set(
+			c.id,
+			available.filter((a) => !before.has(a))
+		);
+	}
+	log('calls overflowed to the whole tenant', { calls: due.map((c) => c.id) });
+	return added;
+}
 
 const ringEvent = (c: CallRow, ringExpiresAt: string | null): RealtimeEvent => ({
 	type: 'call.ringing',
@@ -48,6 +100,9 @@ export async function settleQueue(tx: Sql, tenantId: string, opts: { newlyAvaila
 		return s;
 	}
 	const ringSeconds = (await readRingTimeout(tx, tenantId)) ?? config().callRingTimeoutSeconds;
+	const available = s.byState.get('available')!;
+	const members = await groupMembers(tx, waiting);
+	const overflowed = await overflowDue(tx, waiting, available, members, ringSeconds);
 	const queued = waiting.filter((c) => !c.ringExpiresAt);
 	await repo.setRingExpiry(
 		tx,
@@ -55,22 +110,34 @@ export async function settleQueue(tx: Sql, tenantId: string, opts: { newlyAvaila
 		ringSeconds
 	);
 	const expiry = new Date(Date.now() + ringSeconds * 1000).toISOString();
-	const available = s.byState.get('available')!;
 	const newly = new Set(opts.newlyAvailable ?? []);
 	const events: [Target, RealtimeEvent][] = [];
 	for (const c of waiting) {
 		const wasQueued = !c.ringExpiresAt;
 		const ringExpiresAt = wasQueued ? expiry : c.ringExpiresAt!.toISOString();
-		if (wasQueued) events.push([to.accounts(tenantId, available), ringEvent(c, ringExpiresAt)]);
-		else if (newly.size) events.push([to.accounts(tenantId, [...newly]), ringEvent(c, ringExpiresAt)]);
+		const targets = ringTargets(c, available, members);
+		if (wasQueued) events.push([to.accounts(tenantId, targets), ringEvent(c, ringExpiresAt)]);
+		else {
+			const more = new Set([...(overflowed.get(c.id) ?? []), ...targets.filter((a) => newly.has(a))]);
+			if (more.size) events.push([to.accounts(tenantId, [...more]), ringEvent(c, ringExpiresAt)]);
+		}
 	}
 	await publishAll(tx, events);
 	return s;
 }
 
-/** Ring the tenant's available concierges for a new call (inside its transaction). */
+/**
+ * Ring a new call (inside its transaction): the kiosk's group first when it has one,
+ * or every available concierge of the tenant at once.
+ */
 export async function ringAvailable(tx: Sql, s: TenantState, c: CallRow): Promise<void> {
-	await publishAll(tx, [[to.accounts(c.tenantId, s.byState.get('available')!), ringEvent(c, c.ringExpiresAt?.toISOString() ?? null)]]);
+	const available = s.byState.get('available')!;
+	const members = await groupMembers(tx, [c]);
+	if (available.length > 0) {
+		const ringSeconds = (await readRingTimeout(tx, c.tenantId)) ?? config().callRingTimeoutSeconds;
+		await overflowDue(tx, [c], available, members, ringSeconds);
+	}
+	await publishAll(tx, [[to.accounts(c.tenantId, ringTargets(c, available, members)), ringEvent(c, c.ringExpiresAt?.toISOString() ?? null)]]);
 }
 
 /** A concierge sets itself available or away. Kiosks and consoles of the tenant hear the new counts at once. */
@@ -92,6 +159,7 @@ export async function setAvailability(actor: Actor, status: unknown): Promise<Pr
 			});
 		const s = await settleQueue(tx, actor.tenantId, { newlyAvailable: state === 'available' && before !== 'available' ? [actor.accountId] : [] });
 		await publishPresence(tx, actor.tenantId, s);
+		if (before !== state) await publishAll(tx, [[to.admins(actor.tenantId), { type: 'fleet.changed', data: { kind: 'concierge' } }]]);
 		return { state, presence: publicPresence(s) };
 	});
 }

@@ -5,6 +5,16 @@ import { requireRole, view } from './common.ts';
 import type { CallView, Snapshot } from './contract.ts';
 import * as repo from './calls.repo.ts';
 import { callSettings, presenceOfAccount, publicPresence, tenantState } from './presence.ts';
+import { readPolicy } from '../policies/policies.repo.ts';
+import { isOpen, nextChange } from '../policies/hours.ts';
+
+/** The kiosk's view of the tenant's business hours now (see KioskHours). */
+async function kioskHours(tx: Sql, tenantId: string, now = new Date()): Promise<NonNullable<Snapshot['hours']>> {
+	const p = await readPolicy(tx, tenantId);
+	if (!p) return { open: true, message: '', nextChangeInMs: null };
+	const next = nextChange(p, now);
+	return { open: isOpen(p, now), message: p.closedMessage, nextChangeInMs: next ? next.getTime() - now.getTime() : null };
+}
 
 /**
  * A kiosk sees only its own live call. A concierge sees its own live call and, while
@@ -28,7 +38,7 @@ export async function callSnapshot(actor: Actor): Promise<Snapshot> {
 		const calls = await visibleCalls(tx, actor);
 		const presence = publicPresence(await tenantState(tx));
 		const settings = callSettings();
-		if (actor.role === 'kiosk') return { calls, presence, me: null, settings };
+		if (actor.role === 'kiosk') return { calls, presence, me: null, settings, hours: await kioskHours(tx, actor.tenantId) };
 		const permissions = (await repo.getSharePermissions(tx, actor.accountId)) ?? { canShareScreen: false, canViewKioskScreen: false };
 		return { calls, presence, me: { state: await presenceOfAccount(tx, actor.accountId), permissions }, settings };
 	});

@@ -17,7 +17,7 @@ const MAX_PAYLOAD = 7900;
 export type Target =
 	| { tenantId: string; account: string }
 	| { tenantId: string; accounts: string[] }
-	| { tenantId: string; audience: 'concierges' | 'kiosks' }
+	| { tenantId: string; audience: 'concierges' | 'kiosks' | 'admins' }
 	| { tenantId: string; call: string; accounts: string[] }
 	| { tenantId: string; session: string; account: string };
 
@@ -51,6 +51,7 @@ export function reaches(target: Target, s: Subscriber): boolean {
 	if ('session' in target) return target.account === s.accountId && target.session === s.sessionId;
 	if ('account' in target) return target.account === s.accountId;
 	if ('accounts' in target) return target.accounts.includes(s.accountId);
+	if (target.audience === 'admins') return s.role === 'admin';
 	return target.audience === 'kiosks' ? s.role === 'kiosk' : s.role === 'concierge';
 }
 

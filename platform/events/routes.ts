@@ -46,3 +46,16 @@ export function eventsStreamOptions(app: AppName, actor: Actor, meta: StreamClie
 		}
 	};
 }
+
+/** Who may open the console's admin stream (`/api/admin/events`): the tenant's admins. */
+export const ADMIN_EVENTS_ROLES: readonly Role[] = ['admin'];
+
+/**
+ * The stream of an admin's fleet and problem-report pages: events addressed to the
+ * tenant's admins (`fleet.changed`, `presence`), on which the page reads its data again.
+ * Its snapshot is only the time: after a reconnect the page reads everything again.
+ * It keeps no presence: an admin is never rung.
+ */
+export function adminStreamOptions(): StreamOptions {
+	return { snapshot: async () => ({ at: new Date().toISOString() }) };
+}

@@ -10,6 +10,7 @@ import { signIn } from '../accounts/sign-in.ts';
 import { makeAccount, makeTenant } from '../testing/factories.ts';
 import { ownerDb } from '../testing/db.ts';
 import { refusal } from '../testing/assert.ts';
+import { subscribe } from '../events/hub.server.ts';
 
 const test = suite('fleet');
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -87,6 +88,36 @@ test('browserName', () => {
 	assert.is(browserName(UA), 'Chrome 131');
 	assert.is(browserName('Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1'), 'Safari 17');
 	assert.is(browserName(null), null);
+});
+
+test('the admins of the tenant hear fleet.changed when a kiosk comes and goes (and when a beat brings one back), nobody else does', async () => {
+	const t = await makeTenant();
+	const other = await makeTenant();
+	const admin = await makeAccount(t, { role: 'admin' });
+	const concierge = await makeAccount(t, { role: 'concierge' });
+	const otherAdmin = await makeAccount(other, { role: 'admin' });
+	const k = await makeAccount(t, { role: 'kiosk' });
+	const heard: Record<string, string[]> = { admin: [], concierge: [], otherAdmin: [] };
+	const offs = [
+		await subscribe({ tenantId: t.id, accountId: admin.id, role: 'admin' }, (d) => heard.admin!.push(d.event.type)),
+		await subscribe({ tenantId: t.id, accountId: concierge.id, role: 'concierge' }, (d) => heard.concierge!.push(d.event.type)),
+		await subscribe({ tenantId: other.id, accountId: otherAdmin.id, role: 'admin' }, (d) => heard.otherAdmin!.push(d.event.type))
+	];
+	const settle = () => new Promise((r) => setTimeout(r, 200));
+	await kioskSeen(k.actor, true, { userAgent: UA });
+	await settle();
+	assert.equal(heard.admin, ['fleet.changed'], 'opened');
+	await kioskSeen(k.actor, false);
+	await settle();
+	assert.equal(heard.admin, ['fleet.changed'], 'an ordinary beat changes nothing an admin sees');
+	await ownerDb()`update kiosk_presence set last_seen_at = now() - interval '2 minutes' where account_id = ${k.id}`;
+	await kioskSeen(k.actor, false);
+	await kioskGone(k.actor);
+	await settle();
+	assert.equal(heard.admin, ['fleet.changed', 'fleet.changed', 'fleet.changed'], 'back from offline, then gone');
+	assert.equal(heard.concierge, []);
+	assert.equal(heard.otherAdmin, []);
+	for (const off of offs) off();
 });
 
 test.run();

@@ -1,20 +1,35 @@
 import type { Sql } from '../db.server.ts';
 
-export async function upsertKioskSeen(tx: Sql, k: { tenantId: string; accountId: string; opened: boolean; userAgent: string | null; appVersion: string | null }): Promise<void> {
+/** Returns whether the kiosk counted as offline before (no row, disconnected, or unseen for onlineSeconds). */
+export async function upsertKioskSeen(
+	tx: Sql,
+	k: { tenantId: string; accountId: string; opened: boolean; userAgent: string | null; appVersion: string | null; onlineSeconds: number }
+): Promise<boolean> {
+	const [prev] = await tx<{ offline: boolean }[]>`
+		select (disconnected_at is not null or last_seen_at < now() - make_interval(secs => ${k.onlineSeconds}::int)) as offline
+		from kiosk_presence where account_id = ${k.accountId}`;
 	await tx`
 		insert into kiosk_presence (account_id, tenant_id, connected_at, last_seen_at, user_agent, app_version)
 		values (${k.accountId}, ${k.tenantId}, now(), now(), ${k.userAgent}, ${k.appVersion})
 		on conflict (account_id) do update set last_seen_at = now(), disconnected_at = null
 		  ${k.opened ? tx`, connected_at = now(), user_agent = coalesce(excluded.user_agent, kiosk_presence.user_agent), app_version = coalesce(excluded.app_version, kiosk_presence.app_version)` : tx``}`;
+	return !prev || prev.offline;
 }
 
-/** Many kiosk streams of one tenant beat: one statement for all of them (platform/events/stream.ts shared beats). */
-export async function markKiosksSeen(tx: Sql, tenantId: string, accountIds: string[]): Promise<void> {
-	if (accountIds.length === 0) return;
+/**
+ * Many kiosk streams of one tenant beat: one statement for all of them (platform/events/stream.ts
+ * shared beats). Returns how many of them had counted as offline (the fleet page hears of it).
+ */
+export async function markKiosksSeen(tx: Sql, tenantId: string, accountIds: string[], onlineSeconds: number): Promise<number> {
+	if (accountIds.length === 0) return 0;
+	const [back] = await tx<{ n: number }[]>`
+		select count(*)::int as n from kiosk_presence
+		where account_id = any(${accountIds}::uuid[]) and (disconnected_at is not null or last_seen_at < now() - make_interval(secs => ${onlineSeconds}::int))`;
 	await tx`
 		insert into kiosk_presence (account_id, tenant_id, connected_at, last_seen_at)
 		select a.id, ${tenantId}, now(), now() from accounts a where a.id = any(${accountIds}::uuid[]) and a.role = 'kiosk'
 		on conflict (account_id) do update set last_seen_at = now(), disconnected_at = null`;
+	return back?.n ?? 0;
 }
 
 export async function markKioskGone(tx: Sql, accountId: string): Promise<void> {

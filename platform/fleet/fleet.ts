@@ -8,7 +8,7 @@
  * opened, every heartbeat, closed. It counts as online while a stream was seen in
  * the last ONLINE_MS.
  */
-import { withTenant } from '../db.server.ts';
+import { withTenant, type Sql } from '../db.server.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { isUuid } from '../ids.ts';
@@ -24,14 +24,29 @@ import { fleetKiosks, markKioskGone, markKiosksSeen, upsertKioskSeen } from './f
 
 export const ONLINE_MS = 60_000;
 
-/** The kiosk's stream opened (userAgent and app version from its request) or beat. */
+/** The admins' fleet pages read the fleet again (delivered when the transaction commits). */
+const fleetChanged = (tx: Sql, tenantId: string, kind: 'kiosk' | 'report') => publish(tx, { tenantId, audience: 'admins' }, { type: 'fleet.changed', data: { kind } });
+
+/**
+ * The kiosk's stream opened (userAgent and app version from its request) or beat.
+ * Open admin fleet pages hear of it when it opens, or when a beat brings back a kiosk
+ * that had counted as offline.
+ */
 export async function kioskSeen(actor: Actor, opened: boolean, meta: { userAgent?: string | null; appVersion?: string | null } = {}): Promise<void> {
 	if (actor.role !== 'kiosk') return;
 	// The kiosk's own word (`/api/events?v=`): anything but a version id is ignored, never stored.
 	const appVersion = cleanVersion(meta.appVersion);
-	await withTenant(actor.tenantId, (tx) =>
-		upsertKioskSeen(tx, { tenantId: actor.tenantId, accountId: actor.accountId, opened, userAgent: meta.userAgent?.slice(0, 400) ?? null, appVersion })
-	);
+	await withTenant(actor.tenantId, async (tx) => {
+		const wasOffline = await upsertKioskSeen(tx, {
+			tenantId: actor.tenantId,
+			accountId: actor.accountId,
+			opened,
+			userAgent: meta.userAgent?.slice(0, 400) ?? null,
+			appVersion,
+			onlineSeconds: ONLINE_MS / 1000
+		});
+		if (opened || wasOffline) await fleetChanged(tx, actor.tenantId, 'kiosk');
+	});
 }
 
 /**
@@ -41,13 +56,21 @@ export async function kioskSeen(actor: Actor, opened: boolean, meta: { userAgent
  */
 export async function kiosksSeen(tenantId: string, accountIds: string[]): Promise<void> {
 	const ids = [...new Set(accountIds)].filter(isUuid);
-	for (let i = 0; i < ids.length; i += 2000) await withTenant(tenantId, (tx) => markKiosksSeen(tx, tenantId, ids.slice(i, i + 2000)));
+	for (let i = 0; i < ids.length; i += 2000)
+		await withTenant(tenantId, async (tx) => {
+			// A beat that brings back kiosks that had counted as offline: open fleet pages read again.
+			if ((await markKiosksSeen(tx, tenantId, ids.slice(i, i + 2000), ONLINE_MS / 1000)) > 0) await fleetChanged(tx, tenantId, 'kiosk');
+		});
 }
 
 export async function kioskGone(actor: Actor): Promise<void> {
 	if (actor.role !== 'kiosk') return;
-	await withTenant(actor.tenantId, (tx) => markKioskGone(tx, actor.accountId));
+	await withTenant(actor.tenantId, async (tx) => {
+		await markKioskGone(tx, actor.accountId);
+		await fleetChanged(tx, actor.tenantId, 'kiosk');
+	});
 }
+
 
 export type KioskState = 'online' | 'in_call' | 'offline' | 'signed_out' | 'disabled';
 

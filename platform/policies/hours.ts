@@ -26,12 +26,19 @@ export function hoursProblems(h: WeekHours): string[] {
 	return out;
 }
 
-/** Whether the tenant is open at `now`. */
-export function isOpen(p: { timeZone: string; businessHours: WeekHours; holidays: readonly string[] }, now = new Date()): boolean {
-	if (Object.keys(p.businessHours).length === 0) return true;
-	const parts = Object.fromEntries(
-		new Intl.DateTimeFormat('en-GB', {
-			timeZone: p.timeZone,
+export interface Hours {
+	timeZone: string;
+	businessHours: WeekHours;
+	holidays: readonly string[];
+}
+
+/** One formatter per time zone (making one costs far more than using it). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+	let f = formatters.get(timeZone);
+	if (!f) {
+		f = new Intl.DateTimeFormat('en-GB', {
+			timeZone,
 			year: 'numeric',
 			month: '2-digit',
 			day: '2-digit',
@@ -39,7 +46,18 @@ export function isOpen(p: { timeZone: string; businessHours: WeekHours; holidays
 			hour: '2-digit',
 			minute: '2-digit',
 			hourCycle: 'h23'
-		})
+		});
+		if (formatters.size > 500) formatters.clear();
+		formatters.set(timeZone, f);
+	}
+	return f;
+}
+
+/** Whether the tenant is open at `now`. */
+export function isOpen(p: Hours, now = new Date()): boolean {
+	if (Object.keys(p.businessHours).length === 0) return true;
+	const parts = Object.fromEntries(
+		formatter(p.timeZone)
 			.formatToParts(now)
 			.map((x) => [x.type, x.value])
 	);
@@ -50,4 +68,24 @@ export function isOpen(p: { timeZone: string; businessHours: WeekHours; holidays
 	if (!pair) return false;
 	const hm = `${parts.hour}:${parts.minute}`;
 	return hm >= pair[0] && hm < pair[1];
+}
+
+/** How far ahead nextChange() looks: past it, a caller asks again then. */
+const HORIZON_MINUTES = 8 * 24 * 60;
+
+/**
+ * The next moment the tenant opens or closes after `now` (hours change only on whole
+ * minutes of its time zone), or null when it has no hours (always open). Closed for
+ * longer than eight days (a long holiday), it answers the end of that look-ahead, when
+ * the caller asks again.
+ */
+export function nextChange(p: Hours, now = new Date()): Date | null {
+	if (Object.keys(p.businessHours).length === 0) return null;
+	const open = isOpen(p, now);
+	const first = Math.floor(now.getTime() / 60_000) * 60_000 + 60_000;
+	for (let i = 0; i < HORIZON_MINUTES; i++) {
+		const t = new Date(first + i * 60_000);
+		if (isOpen(p, t) !== open) return t;
+	}
+	return new Date(first + HORIZON_MINUTES * 60_000);
 }

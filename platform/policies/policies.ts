@@ -13,7 +13,7 @@
 import { withTenant } from '../db.server.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
-import { publishSessionEnded } from '../events/events.ts';
+import { publish, publishSessionEnded } from '../events/events.ts';
 import { hashPassword } from '../accounts/password.ts';
 import type { Actor } from '../types.ts';
 import { ipAllowed, parseCidr, parseIp } from './cidr.ts';
@@ -135,6 +135,9 @@ export async function updatePolicies(actor: Actor, input: Record<string, unknown
 			for (const s of revoked) await publishSessionEnded(tx, { tenantId: actor.tenantId, accountId: s.accountId }, s.id, 'revoked');
 		}
 		const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(before[k]));
+		// The kiosks' call buttons follow the hours at once (each reads its snapshot again).
+		if (changed.some((k) => k === 'businessHours' || k === 'holidays' || k === 'timeZone' || k === 'closedMessage'))
+			await publish(tx, { tenantId: actor.tenantId, audience: 'kiosks' }, { type: 'hours.changed', data: {} });
 		await writeAudit(tx, actor, {
 			tenantId: actor.tenantId,
 			action: 'tenant.policy_changed',

@@ -19,7 +19,7 @@
  * (the crash-report module listens for them); this file never imports that module.
  */
 import { version } from '$app/environment';
-import type { BlinderRegion, CallSettings, CallView, EndReason, ShareState, Snapshot, TenantPresence } from '$platform/calls/contract.ts';
+import type { BlinderRegion, CallSettings, CallView, EndReason, KioskHours, ShareState, Snapshot, TenantPresence } from '$platform/calls/contract.ts';
 import { BlinderProcessor } from '$platform/client/blinder-processor.ts';
 import { ApiRequestError, callAction, createCall, retryUntilConfirmed } from '$platform/client/api.ts';
 import { EventFeed, type FeedState } from '$platform/client/event-feed.ts';
@@ -27,7 +27,7 @@ import { MediaSession, type SessionEvent } from '$platform/client/media-session.
 
 export type Phase = 'standby' | 'ringing' | 'connecting' | 'incall';
 /** What pressing the button will do. */
-export type ButtonMode = 'call' | 'queue' | 'none';
+export type ButtonMode = 'call' | 'queue' | 'none' | 'closed';
 
 type ProblemKind = 'livekit_disconnect' | 'media_error' | 'call_error';
 
@@ -99,6 +99,9 @@ export class KioskCall {
 	#phase = $state<Phase>('standby');
 	#presence = $state<TenantPresence>({ available: 0, busy: 0, waiting: [] });
 	#feedState = $state<FeedState>('connecting');
+	/** The tenant's business hours as the server last told them (open until told otherwise). */
+	#hours = $state<KioskHours>({ open: true, message: '', nextChangeInMs: null });
+	#hoursTimer: ReturnType<typeof setTimeout> | null = null;
 	#notice = $state<Notice | null>(null);
 	#conciergeName = $state<string | null>(null);
 	#share = $state<ShareState>('off');
@@ -178,15 +181,20 @@ export class KioskCall {
 		return this.#disabled;
 	}
 	/** The event stream or the network is down (not merely still starting). */
+	/** Out of business hours: the tenant's own message ('' when it set none). */
+	get closedMessage(): string {
+		return this.#hours.message;
+	}
 	get connectionLost(): boolean {
 		return this.#feedState === 'lost';
 	}
 	get buttonMode(): ButtonMode {
+		if (!this.#hours.open) return 'closed';
 		if (this.#presence.available > 0) return 'call';
 		return this.#presence.busy > 0 ? 'queue' : 'none';
 	}
 	get canPress(): boolean {
-		return this.#phase === 'standby' && !this.#pressing && this.#feedState === 'open' && this.buttonMode !== 'none' && !this.#disabled;
+		return this.#phase === 'standby' && !this.#pressing && this.#feedState === 'open' && this.buttonMode !== 'none' && this.buttonMode !== 'closed' && !this.#disabled;
 	}
 	/**
 	 * 1-based place in the queue while the call waits for a busy concierge; null when
@@ -304,6 +312,8 @@ export class KioskCall {
 			if (d.callId === this.#callId && this.#share === 'off') this.#share = 'requested';
 		});
 		feed.on('account.disabled', () => void this.#lock());
+		// The administrator changed the business hours: read them (in the snapshot) again.
+		feed.on('hours.changed', () => feed.resync());
 		// The administrator's fleet view: back to standby (the server ended the call) or reload.
 		feed.on('kiosk.command', (d) => (d.command === 'reload' ? location.reload() : this.#toStandby({ text: MESSAGES.ended, code: 'ended', tone: 'info' })));
 		feed.start();
@@ -317,6 +327,7 @@ export class KioskCall {
 		};
 		return () => {
 			window.removeEventListener('pagehide', onPageHide);
+			this.#setHours(undefined);
 			feed.close();
 			this.#clearGrace();
 			void this.#session?.leave();
@@ -334,8 +345,29 @@ export class KioskCall {
 		if (p.available > 0) this.#queued = false;
 	}
 
+	/**
+	 * The hours from a snapshot. At their next opening or closing a timer reads the
+	 * snapshot again (the server decides, by its own clock: the kiosk's may be wrong), so
+	 * the button turns on when the store opens without a reload. The server still refuses
+	 * a call out of hours.
+	 */
+	#setHours(h: KioskHours | undefined): void {
+		if (this.#hoursTimer) clearTimeout(this.#hoursTimer);
+		this.#hoursTimer = null;
+		this.#hours = h ?? { open: true, message: '', nextChangeInMs: null };
+		if (h?.nextChangeInMs != null) {
+			const ms = Math.min(Math.max(h.nextChangeInMs, 0) + 500, 2 ** 31 - 1);
+			this.#hoursTimer = setTimeout(() => {
+				this.#hoursTimer = null;
+				logLine(`hours: ${this.#hours.open ? 'closing' : 'opening'} time reached; asking the server`);
+				this.#feed?.resync();
+			}, ms);
+		}
+	}
+
 	/** After every (re)connect: redraw from the server's state. */
 	#resync(s: Snapshot): void {
+		this.#setHours(s.hours);
 		this.#settings = s.settings ?? DEFAULT_SETTINGS;
 		this.#ringSeconds = this.#settings.ringSeconds;
 		this.#onPresence(s.presence);
@@ -379,6 +411,11 @@ export class KioskCall {
 		} catch (e) {
 			const err = e instanceof ApiRequestError ? e : null;
 			if (err?.code === 'no_concierge') this.#notice = { text: END_MESSAGES.no_concierge, code: 'no_concierge', tone: 'info' };
+			else if (err?.code === 'closed') {
+				// Closed since the last snapshot (its timer not yet run): the snapshot shows the closed button and message.
+				logLine('call: refused out of business hours; resyncing');
+				this.#feed?.resync();
+			}
 			else if (err?.status === 429) this.#notice = { text: MESSAGES.tooMany, code: 'tooMany', tone: 'info' };
 			else if (err?.code === 'call_in_progress') {
 				// The server holds a live call of ours: its snapshot decides (resume it, or hang it up again).
