@@ -11,6 +11,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import postgres from 'postgres';
 
+/** A pool with the driver's `max_pipeline` option (real, but missing from its types). */
+const pool = (max: number, maxPipeline: number) => {
+	const options = { max, max_pipeline: maxPipeline };
+	return postgres(process.env.DATABASE_URL!, options);
+};
+
 const test = suite('database driver: transactions reserve their connection');
 
 async function stateOf(pid: number): Promise<string> {
@@ -24,7 +30,7 @@ async function stateOf(pid: number): Promise<string> {
 }
 
 test('a transaction whose BEGIN fills the pipeline (max_pipeline 0) runs and leaves its connection idle', async () => {
-	const sql = postgres(process.env.DATABASE_URL!, { max: 1, max_pipeline: 0 });
+	const sql = pool(1, 0);
 	try {
 		const pid = await sql.begin(async (tx) => (await tx<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid);
 		const [after] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
@@ -36,7 +42,7 @@ test('a transaction whose BEGIN fills the pipeline (max_pipeline 0) runs and lea
 });
 
 test('a burst of tenant-scoped transactions on a small pool: each sees only its own setting, none is left open', async () => {
-	const sql = postgres(process.env.DATABASE_URL!, { max: 2, max_pipeline: 1 });
+	const sql = pool(2, 1);
 	try {
 		const seen = await Promise.all(
 			Array.from({ length: 40 }, (_, i) =>

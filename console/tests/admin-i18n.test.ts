@@ -55,9 +55,9 @@ test('every admin page in ja: no English heading, column, label or button left',
 			await page.goto(apps.console + path, { waitUntil: 'networkidle' });
 			assert.match((await page.textContent('h1'))!, heading, `${path}: the heading`);
 			const texts = (await page.evaluate(() =>
-				[...document.querySelectorAll('main h1, main h2, main h3, main legend, main th, main label, main button, main a, main option, main figcaption, title, nav a, nav button')].map((e) =>
-					(e.textContent ?? '').replace(/\s+/g, ' ').trim()
-				)
+				[
+					...document.querySelectorAll('main h1, main h2, main h3, main legend, main th, main label, main button, main a, main option, main figcaption, title, nav a, nav button')
+				].map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim())
 			)) as string[];
 			const left = texts.filter((x) => x && english.some((s) => x === s || (s.length >= 8 && !s.includes('{') && x.includes(s))));
 			assert.equal(left, [], `${path}: English left`);

@@ -23,7 +23,8 @@ const pkg = join(root, 'node_modules/postgres');
 if (!existsSync(pkg)) process.exit(0); // not installed yet
 const version = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).version;
 
-const BROKEN = /( *)return write\(toBuffer\(q\)\)\n\s*&& !q\.describeFirst\n\s*&& !q\.cursorFn\n\s*&& sent\.length < max_pipeline\n\s*&& \(!q\.options\.onexecute \|\| q\.options\.onexecute\(connection\)\)/;
+const BROKEN =
+	/( *)return write\(toBuffer\(q\)\)\n\s*&& !q\.describeFirst\n\s*&& !q\.cursorFn\n\s*&& sent\.length < max_pipeline\n\s*&& \(!q\.options\.onexecute \|\| q\.options\.onexecute\(connection\)\)/;
 const MARK = '/* concierge: reserve on write (postgres#1189) */';
 const fixed = (indent) =>
 	[
@@ -47,7 +48,9 @@ for (const rel of ['src/connection.js', 'cjs/src/connection.js', 'cf/src/connect
 	if (src.includes(MARK)) continue;
 	const m = BROKEN.exec(src);
 	if (!m) {
-		console.error(`postgres.js ${version}: ${rel} no longer has the execute() chain this patch fixes (porsager/postgres#1189). Check whether the release fixes it, then update or remove infra/patches/postgres-begin.mjs.`);
+		console.error(
+			`postgres.js ${version}: ${rel} no longer has the execute() chain this patch fixes (porsager/postgres#1189). Check whether the release fixes it, then update or remove infra/patches/postgres-begin.mjs.`
+		);
 		process.exit(1);
 	}
 	writeFileSync(file, src.replace(BROKEN, fixed(m[1])));

@@ -55,21 +55,23 @@ function png(w: number, h: number, rgb: [number, number, number]): Uint8Array<Ar
 async function photoShown(k: Page, what: string): Promise<void> {
 	const img = k.locator('[data-testid=concierge-photo]');
 	await img.waitFor({ state: 'visible', timeout: 20_000 });
-	await k.waitForFunction(
-		() => {
-			const i = document.querySelector('[data-testid=concierge-photo]') as HTMLImageElement | null;
-			return !!i && i.complete && i.naturalWidth > 0;
-		},
-		undefined,
-		{ timeout: 10_000 }
-	).catch(async (e) => {
-		const state = await k.evaluate(async () => {
-			const i = document.querySelector('[data-testid=concierge-photo]') as HTMLImageElement | null;
-			const r = i ? await fetch(i.src).then((x) => `${x.status} ${x.headers.get('content-type')}`) : 'none';
-			return { src: i?.src, complete: i?.complete, w: i?.naturalWidth, fetched: r, phase: document.querySelector('main')?.dataset.phase };
+	await k
+		.waitForFunction(
+			() => {
+				const i = document.querySelector('[data-testid=concierge-photo]') as HTMLImageElement | null;
+				return !!i && i.complete && i.naturalWidth > 0;
+			},
+			undefined,
+			{ timeout: 10_000 }
+		)
+		.catch(async (e) => {
+			const state = await k.evaluate(async () => {
+				const i = document.querySelector('[data-testid=concierge-photo]') as HTMLImageElement | null;
+				const r = i ? await fetch(i.src).then((x) => `${x.status} ${x.headers.get('content-type')}`) : 'none';
+				return { src: i?.src, complete: i?.complete, w: i?.naturalWidth, fetched: r, phase: document.querySelector('main')?.dataset.phase };
+			});
+			throw new Error(`${what}: photo not loaded ${JSON.stringify(state)} (${(e as Error).message})`);
 		});
-		throw new Error(`${what}: photo not loaded ${JSON.stringify(state)} (${(e as Error).message})`);
-	});
 	assert.is(await k.evaluate(`document.querySelector('[data-testid=concierge-photo]').naturalWidth`), 96, `${what}: the photo loaded`);
 	const b = (await img.boundingBox())!;
 	const vp = k.viewportSize()!;
@@ -169,14 +171,22 @@ test('while connecting the kiosk shows the photo (the concierge has not joined t
 		try {
 			const k = await ctx.newPage();
 			await signInPage(k, apps.kiosk, kiosk.loginId, kiosk.password);
-			const r = await fetch(`${apps.console}/api/presence`, { method: 'POST', headers: { cookie: cs.cookie, origin: apps.console, 'content-type': 'application/json' }, body: '{"status":"available"}' });
+			const r = await fetch(`${apps.console}/api/presence`, {
+				method: 'POST',
+				headers: { cookie: cs.cookie, origin: apps.console, 'content-type': 'application/json' },
+				body: '{"status":"available"}'
+			});
 			assert.is(r.status, 200);
 			await k.waitForSelector('button.call:not([disabled])', { timeout: 15_000 });
 			await k.click('button.call');
 			await k.waitForSelector('main[data-phase=ringing]');
 			const [row] = await ownerDb()<{ id: string }[]>`select id from calls where kiosk_account_id = ${kiosk.id} and state = 'ringing' order by created_at desc limit 1`;
 			// Accepted over HTTP: the concierge never joins the room, so its camera never reaches the kiosk.
-			const acc = await fetch(`${apps.console}/api/calls/${row!.id}/accept`, { method: 'POST', headers: { cookie: cs.cookie, origin: apps.console, 'content-type': 'application/json' }, body: '{}' });
+			const acc = await fetch(`${apps.console}/api/calls/${row!.id}/accept`, {
+				method: 'POST',
+				headers: { cookie: cs.cookie, origin: apps.console, 'content-type': 'application/json' },
+				body: '{}'
+			});
 			assert.is(acc.status, 200);
 			await k.waitForSelector('[data-testid=remote-camera-off][data-reason=connecting]', { timeout: 20_000 });
 			await photoShown(k, `connecting ${width}×${height}`);

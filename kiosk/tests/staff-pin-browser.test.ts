@@ -27,7 +27,10 @@ async function inside(page: Page, selectors: string[], what: string): Promise<vo
 		assert.ok(await el.isVisible(), `${what}: ${sel} visible`);
 		const b = (await el.boundingBox())!;
 		assert.ok(b.width > 0 && b.height > 0, `${what}: ${sel} has a size`);
-		assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= vp.width + 0.5 && b.y + b.height <= vp.height + 0.5, `${what}: ${sel} inside ${vp.width}×${vp.height}: ${JSON.stringify(b)}`);
+		assert.ok(
+			b.x >= 0 && b.y >= 0 && b.x + b.width <= vp.width + 0.5 && b.y + b.height <= vp.height + 0.5,
+			`${what}: ${sel} inside ${vp.width}×${vp.height}: ${JSON.stringify(b)}`
+		);
 	}
 	const sw = (await page.evaluate('document.documentElement.scrollWidth')) as number;
 	assert.ok(sw <= vp.width, `${what}: no horizontal scroll (${sw} > ${vp.width})`);

@@ -71,7 +71,6 @@ export async function kioskGone(actor: Actor): Promise<void> {
 	});
 }
 
-
 export type KioskState = 'online' | 'in_call' | 'offline' | 'signed_out' | 'disabled';
 
 export interface FleetKiosk {

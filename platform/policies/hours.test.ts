@@ -23,7 +23,7 @@ test('hoursProblems and validTimeZone', () => {
 	assert.not.ok(validTimeZone('Mars/Base'));
 });
 
-test('nextChange: the next opening or closing, in the tenant\'s time zone; holidays skipped; none without hours', () => {
+test("nextChange: the next opening or closing, in the tenant's time zone; holidays skipped; none without hours", () => {
 	const p = { timeZone: 'Asia/Tokyo', businessHours: { '1': ['09:00', '18:00'], '2': ['09:30', '17:00'] } as Record<string, [string, string]>, holidays: ['2026-11-24'] };
 	// Monday 2026-11-23 08:59:30 JST: opens at 09:00 JST.
 	assert.equal(nextChange(p, new Date('2026-11-22T23:59:30Z')), new Date('2026-11-23T00:00:00Z'));

@@ -415,8 +415,7 @@ export class KioskCall {
 				// Closed since the last snapshot (its timer not yet run): the snapshot shows the closed button and message.
 				logLine('call: refused out of business hours; resyncing');
 				this.#feed?.resync();
-			}
-			else if (err?.status === 429) this.#notice = { text: MESSAGES.tooMany, code: 'tooMany', tone: 'info' };
+			} else if (err?.status === 429) this.#notice = { text: MESSAGES.tooMany, code: 'tooMany', tone: 'info' };
 			else if (err?.code === 'call_in_progress') {
 				// The server holds a live call of ours: its snapshot decides (resume it, or hang it up again).
 				logLine('call: already in progress; resyncing');
