@@ -64,12 +64,15 @@ function deliver(payload: string): void {
 	else fanOut(msg);
 }
 
+/** The role whose streams an audience is. */
+const AUDIENCE_ROLE: Record<'kiosks' | 'concierges' | 'admins', string> = { kiosks: 'kiosk', concierges: 'concierge', admins: 'admin' };
+
 /** The streams a target may reach (reaches() still decides for each). */
 function candidates(t: TenantStreams, target: Target): Entry[] {
 	const of = (accounts: string[]) => accounts.flatMap((a) => t.byAccount.get(a) ?? []);
 	if ('account' in target) return of([target.account]);
 	if ('accounts' in target) return Array.isArray(target.accounts) ? of([...new Set(target.accounts)]) : [];
-	return [...(t.byRole.get(target.audience === 'kiosks' ? 'kiosk' : 'concierge') ?? [])];
+	return [...(t.byRole.get(AUDIENCE_ROLE[target.audience]) ?? [])];
 }
 
 function fanOut(msg: Message): void {
