@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { deflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { startApps } from '../../platform/testing/apps.ts';
+import { startApps, startWorkerProcess } from '../../platform/testing/apps.ts';
 import { launchBrowser, screenshot } from '../../platform/testing/browser.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { ownerDb } from '../../platform/testing/db.ts';
@@ -155,6 +155,11 @@ test('the photo shows while connecting and while the camera is off; only the own
 
 test('while connecting the kiosk shows the photo (the concierge has not joined the media yet)', async () => {
 	const apps = await startApps();
+	// The worker, as in production: this test's concierges hold no console stream, so they
+	// lapse to offline by time, and only the worker's sweep tells the kiosks. Without it an
+	// app's presence lane would still say someone can answer while a new kiosk's snapshot
+	// says nobody, and the next "available" would be dropped as no change.
+	await startWorkerProcess();
 	const browser = await launchBrowser();
 	const a = await makeTenant({ name: 'Ginza Store' });
 	const admin = await makeAccount(a, { role: 'admin' });
