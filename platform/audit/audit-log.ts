@@ -61,6 +61,14 @@ export async function auditPage(actor: Actor, f: AuditFilter, before: number | n
 	return { entries: page.map(view), nextBefore: more ? page[page.length - 1]!.id : null };
 }
 
+/** The audit log page (tenant admins' and the platform operators'): the filter read from the query, one page of entries, the kinds to filter by. */
+export async function auditPageView(actor: Actor, q: URLSearchParams) {
+	const f = parseAuditFilter(q);
+	const page = await auditPage(actor, f, f.before);
+	return { ...page, filter: { kind: f.kind ?? '', account: f.loginId ?? '', from: f.from ?? '', to: f.to ?? '' }, kinds: AUDIT_KINDS };
+}
+export type AuditPageView = Awaited<ReturnType<typeof auditPageView>>;
+
 /** The filtered log as a streamed CSV (fetched 1000 rows at a time, each in its own short transaction). */
 export function auditCsv(actor: Actor, f: AuditFilter): ReadableStream<Uint8Array> {
 	requireAdmin(actor);
