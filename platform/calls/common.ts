@@ -7,7 +7,7 @@ import type { Sql } from '../db.server.ts';
 import { isUuid } from '../ids.ts';
 import { Forbidden, NotFound } from '../errors.ts';
 import { writeAudit, type AuditAction } from '../audit/audit.ts';
-import { publish, type Target } from '../events/events.ts';
+import { publish, type Coalesce, type Target } from '../events/events.ts';
 import type { Actor, Role } from '../types.ts';
 import { logError as logErrorLine, logInfo } from '../log.ts';
 import * as repo from './calls.repo.ts';
@@ -72,12 +72,12 @@ export const to = {
 };
 
 /** Publish one event to several targets (an account list is split to fit NOTIFY's payload limit). */
-export async function publishAll(tx: Sql, events: [Target, RealtimeEvent][]): Promise<void> {
-	for (const [target, event] of events) {
+export async function publishAll(tx: Sql, events: [Target, RealtimeEvent, Coalesce?][]): Promise<void> {
+	for (const [target, event, coalesce] of events) {
 		if ('accounts' in target && !('call' in target) && target.accounts.length > 100) {
 			for (let i = 0; i < target.accounts.length; i += 100) await publish(tx, { tenantId: target.tenantId, accounts: target.accounts.slice(i, i + 100) }, event);
 		} else if (!('accounts' in target) || target.accounts.length > 0) {
-			await publish(tx, target, event);
+			await publish(tx, target, event, coalesce);
 		}
 	}
 }

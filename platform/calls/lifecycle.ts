@@ -18,7 +18,7 @@ import { closeRoom, createCallRoom, newRoomName } from './rooms.ts';
 import { issueCallToken } from './tokens.ts';
 import { metrics } from '../metrics.ts';
 import { refreshSyntheticTenants } from '../tenants/synthetic.ts';
-import { readPolicy, readRingTimeout } from '../policies/policies.repo.ts';
+import { readPolicy } from '../policies/policies.repo.ts';
 import { isOpen } from '../policies/hours.ts';
 import { groupOfKiosk } from '../groups/groups.repo.ts';
 
@@ -34,6 +34,8 @@ export async function createCall(actor: Actor): Promise<CallView> {
 		// Out of business hours (issue 11, item 4) no call is placed; the kiosk shows the tenant's message.
 		const policy = await readPolicy(tx, actor.tenantId);
 		if (policy && !isOpen(policy)) throw new Conflict('closed', policy.closedMessage || 'We are closed now. Please come back during business hours.');
+		// The tenant's own ring timeout when it set one (issue 11, item 4).
+		const ringSeconds = policy?.ringTimeoutSeconds ?? config().callRingTimeoutSeconds;
 		const s = await tenantState(tx);
 		if (s.available === 0 && s.busy === 0) throw new Conflict('no_concierge', 'No concierge is available right now. Please try again in a moment.');
 		let id: string;
@@ -42,8 +44,7 @@ export async function createCall(actor: Actor): Promise<CallView> {
 				tenantId: actor.tenantId,
 				kioskAccountId: actor.accountId,
 				roomName: newRoomName(),
-				// The tenant's own ring timeout when it set one (issue 11, item 4).
-				ringSeconds: s.available > 0 ? ((await readRingTimeout(tx, actor.tenantId)) ?? config().callRingTimeoutSeconds) : null,
+				ringSeconds: s.available > 0 ? ringSeconds : null,
 				group: await groupOfKiosk(tx, actor.accountId)
 			});
 		} catch (e) {
@@ -53,7 +54,7 @@ export async function createCall(actor: Actor): Promise<CallView> {
 		}
 		const c = await loadCall(tx, id);
 		await record(tx, actor, actor.tenantId, { action: 'call.created', callId: id, detail: { queued: s.available === 0 } });
-		await ringAvailable(tx, s, c);
+		await ringAvailable(tx, s, c, ringSeconds);
 		await publishPresence(tx, actor.tenantId, { ...s, waiting: [...s.waiting, id] });
 		return c;
 	});

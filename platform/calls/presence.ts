@@ -6,8 +6,7 @@
 import { config } from '../config.server.ts';
 import { db, withTenant, type Sql } from '../db.server.ts';
 import type { Actor } from '../types.ts';
-import { logError, to } from './common.ts';
-import { publish } from '../events/events.ts';
+import { logError, publishAll, to } from './common.ts';
 import type { CallSettings, PresenceState, TenantPresence } from './contract.ts';
 import * as repo from './calls.repo.ts';
 import { refreshSyntheticTenants, tenantKind } from '../tenants/synthetic.ts';
@@ -69,9 +68,11 @@ export function kioskShows(s: TenantPresence): string {
  */
 export async function publishPresence(tx: Sql, tenantId: string, s: TenantPresence): Promise<void> {
 	const event = { type: 'presence', data: publicPresence(s) } as const;
-	await publish(tx, to.kiosks(tenantId), event, { key: 'presence:kiosks', everyMs: 0, shows: kioskShows(s) });
-	await publish(tx, to.concierges(tenantId), event, { key: 'presence:concierges', everyMs: PRESENCE_EVERY_MS });
-	await publish(tx, to.admins(tenantId), event, { key: 'presence:admins', everyMs: PRESENCE_EVERY_MS });
+	await publishAll(tx, [
+		[to.kiosks(tenantId), event, { key: 'presence:kiosks', everyMs: 0, shows: kioskShows(s) }],
+		[to.concierges(tenantId), event, { key: 'presence:concierges', everyMs: PRESENCE_EVERY_MS }],
+		[to.admins(tenantId), event, { key: 'presence:admins', everyMs: PRESENCE_EVERY_MS }]
+	]);
 }
 
 // --- the console stream keeps a concierge online -----------------------------------

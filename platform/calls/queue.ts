@@ -15,7 +15,7 @@ import { writeAudit } from '../audit/audit.ts';
 import type { Actor } from '../types.ts';
 import { log, publishAll, requireRole, to } from './common.ts';
 import type { PresenceResult, RealtimeEvent } from './contract.ts';
-import type { Target } from '../events/events.ts';
+import { publishFleetChanged, type Target } from '../events/events.ts';
 import * as repo from './calls.repo.ts';
 import type { CallRow } from './calls.repo.ts';
 import { missCall } from './outcomes.ts';
@@ -99,7 +99,7 @@ export async function settleQueue(tx: Sql, tenantId: string, opts: { newlyAvaila
 		);
 		return s;
 	}
-	const ringSeconds = (await readRingTimeout(tx, tenantId)) ?? config().callRingTimeoutSeconds;
+	const ringSeconds = await ringSecondsOf(tx, tenantId);
 	const available = s.byState.get('available')!;
 	const members = await groupMembers(tx, waiting);
 	const overflowed = await overflowDue(tx, waiting, available, members, ringSeconds);
@@ -126,17 +126,19 @@ export async function settleQueue(tx: Sql, tenantId: string, opts: { newlyAvaila
 	return s;
 }
 
+/** How long a ring lasts in this tenant: its own ring timeout, or the platform's. */
+export async function ringSecondsOf(tx: Sql, tenantId: string): Promise<number> {
+	return (await readRingTimeout(tx, tenantId)) ?? config().callRingTimeoutSeconds;
+}
+
 /**
  * Ring a new call (inside its transaction): the kiosk's group first when it has one,
  * or every available concierge of the tenant at once.
  */
-export async function ringAvailable(tx: Sql, s: TenantState, c: CallRow): Promise<void> {
+export async function ringAvailable(tx: Sql, s: TenantState, c: CallRow, ringSeconds?: number): Promise<void> {
 	const available = s.byState.get('available')!;
 	const members = await groupMembers(tx, [c]);
-	if (available.length > 0) {
-		const ringSeconds = (await readRingTimeout(tx, c.tenantId)) ?? config().callRingTimeoutSeconds;
-		await overflowDue(tx, [c], available, members, ringSeconds);
-	}
+	if (available.length > 0) await overflowDue(tx, [c], available, members, ringSeconds ?? (await ringSecondsOf(tx, c.tenantId)));
 	await publishAll(tx, [[to.accounts(c.tenantId, ringTargets(c, available, members)), ringEvent(c, c.ringExpiresAt?.toISOString() ?? null)]]);
 }
 
@@ -159,7 +161,7 @@ export async function setAvailability(actor: Actor, status: unknown): Promise<Pr
 			});
 		const s = await settleQueue(tx, actor.tenantId, { newlyAvailable: state === 'available' && before !== 'available' ? [actor.accountId] : [] });
 		await publishPresence(tx, actor.tenantId, s);
-		if (before !== state) await publishAll(tx, [[to.admins(actor.tenantId), { type: 'fleet.changed', data: { kind: 'concierge' } }]]);
+		if (before !== state) await publishFleetChanged(tx, actor.tenantId, 'concierge');
 		return { state, presence: publicPresence(s) };
 	});
 }

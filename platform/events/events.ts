@@ -69,6 +69,11 @@ export async function publish(sql: Sql, target: Target, event: RealtimeEvent, co
 	await notify(sql, CHANNEL, encode(target, event, coalesce));
 }
 
+/** The admins' fleet and problem-report pages read their data again (on commit, with a transaction). */
+export function publishFleetChanged(sql: Sql, tenantId: string, kind: 'kiosk' | 'concierge' | 'report'): Promise<void> {
+	return publish(sql, { tenantId, audience: 'admins' }, { type: 'fleet.changed', data: { kind } });
+}
+
 /** Tell the streams opened with one session that it is over (they close; their reconnects meet a 401). */
 export async function publishSessionEnded(
 	sql: Sql,

@@ -21,7 +21,6 @@ import { subscribe, type Delivery } from './hub.server.ts';
 import { liveSessionIds } from './streams.repo.ts';
 import { logError } from '../log.ts';
 import { metrics } from '../metrics.ts';
-import { refreshSyntheticTenants } from '../tenants/synthetic.ts';
 import { serverVersion } from '../release/version.ts';
 import type { ReleaseNotice } from '../calls/contract.ts';
 
@@ -199,7 +198,6 @@ export function openStream(actor: Actor, session: { id: string }, opts: StreamOp
 		};
 		open.add(entry);
 		metrics.streamOpened(actor.role);
-		void refreshSyntheticTenants();
 		if (!opts.sharedBeat) hook('beat', opts.onBeat);
 		startBeat();
 	};

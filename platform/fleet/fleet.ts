@@ -8,11 +8,11 @@
  * opened, every heartbeat, closed. It counts as online while a stream was seen in
  * the last ONLINE_MS.
  */
-import { withTenant, type Sql } from '../db.server.ts';
+import { withTenant } from '../db.server.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { isUuid } from '../ids.ts';
-import { publish } from '../events/events.ts';
+import { publish, publishFleetChanged } from '../events/events.ts';
 import { getAccount } from '../accounts/accounts.repo.ts';
 import { endCallsOfAccount } from '../calls/index.ts';
 import { presenceStates } from '../calls/calls.repo.ts';
@@ -23,9 +23,6 @@ import { cleanVersion } from '../release/version.ts';
 import { fleetKiosks, markKioskGone, markKiosksSeen, upsertKioskSeen } from './fleet.repo.ts';
 
 export const ONLINE_MS = 60_000;
-
-/** The admins' fleet pages read the fleet again (delivered when the transaction commits). */
-const fleetChanged = (tx: Sql, tenantId: string, kind: 'kiosk' | 'report') => publish(tx, { tenantId, audience: 'admins' }, { type: 'fleet.changed', data: { kind } });
 
 /**
  * The kiosk's stream opened (userAgent and app version from its request) or beat.
@@ -45,7 +42,7 @@ export async function kioskSeen(actor: Actor, opened: boolean, meta: { userAgent
 			appVersion,
 			onlineSeconds: ONLINE_MS / 1000
 		});
-		if (opened || wasOffline) await fleetChanged(tx, actor.tenantId, 'kiosk');
+		if (opened || wasOffline) await publishFleetChanged(tx, actor.tenantId, 'kiosk');
 	});
 }
 
@@ -59,7 +56,7 @@ export async function kiosksSeen(tenantId: string, accountIds: string[]): Promis
 	for (let i = 0; i < ids.length; i += 2000)
 		await withTenant(tenantId, async (tx) => {
 			// A beat that brings back kiosks that had counted as offline: open fleet pages read again.
-			if ((await markKiosksSeen(tx, tenantId, ids.slice(i, i + 2000), ONLINE_MS / 1000)) > 0) await fleetChanged(tx, tenantId, 'kiosk');
+			if ((await markKiosksSeen(tx, tenantId, ids.slice(i, i + 2000), ONLINE_MS / 1000)) > 0) await publishFleetChanged(tx, tenantId, 'kiosk');
 		});
 }
 
@@ -67,7 +64,7 @@ export async function kioskGone(actor: Actor): Promise<void> {
 	if (actor.role !== 'kiosk') return;
 	await withTenant(actor.tenantId, async (tx) => {
 		await markKioskGone(tx, actor.accountId);
-		await fleetChanged(tx, actor.tenantId, 'kiosk');
+		await publishFleetChanged(tx, actor.tenantId, 'kiosk');
 	});
 }
 

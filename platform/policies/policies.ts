@@ -19,6 +19,7 @@ import type { Actor } from '../types.ts';
 import { ipAllowed, parseCidr, parseIp } from './cidr.ts';
 import { hoursProblems, isOpen, validTimeZone, type WeekHours } from './hours.ts';
 import { clearPinThrottle } from './staff-pin.repo.ts';
+import { PIN } from './staff-pin.ts';
 import { deleteSessions, readPolicy, staffConsoleSessions, writePolicy, writeStaffPin, type PolicyRow } from './policies.repo.ts';
 
 export type Policy = PolicyRow;
@@ -153,7 +154,7 @@ export async function updatePolicies(actor: Actor, input: Record<string, unknown
 /** Set (4 to 8 digits) or clear (empty) the kiosk staff PIN; only its argon2id hash is kept. */
 export async function setStaffPin(actor: Actor, pin: unknown): Promise<boolean> {
 	requireAdmin(actor);
-	if (typeof pin !== 'string' || (pin !== '' && !/^\d{4,8}$/.test(pin))) throw new Invalid('bad_pin', 'The staff PIN is 4 to 8 digits (leave it empty to remove it).');
+	if (typeof pin !== 'string' || (pin !== '' && !PIN.test(pin))) throw new Invalid('bad_pin', 'The staff PIN is 4 to 8 digits (leave it empty to remove it).');
 	const hash = pin === '' ? null : await hashPassword(pin);
 	await withTenant(actor.tenantId, async (tx) => {
 		await writeStaffPin(tx, actor.tenantId, hash);

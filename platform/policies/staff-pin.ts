@@ -16,6 +16,8 @@ import type { Actor } from '../types.ts';
 import { readStaffPinHash } from './policies.repo.ts';
 import { recordPinFailure, recordPinSuccess, reservePinAttempt } from './staff-pin.repo.ts';
 
+/** A staff PIN: 4 to 8 digits. */
+export const PIN = /^\d{4,8}$/;
 /** Wrong PINs per window before PIN entry locks (the in-memory limiter's five tries, kept). */
 export const PIN_THRESHOLD = 5;
 /** The first lock's length; each further one (before a right PIN) is twice as long. */
@@ -33,7 +35,7 @@ export const PIN_LOCKED_MESSAGE = 'Too many wrong PINs. The staff menu is locked
  */
 export async function checkStaffPin(actor: Actor, pin: unknown): Promise<boolean> {
 	if (actor.role !== 'kiosk' && actor.role !== 'admin') throw new Forbidden('kiosk_only', 'Only a kiosk checks the staff PIN.');
-	if (typeof pin !== 'string' || !/^\d{4,8}$/.test(pin)) throw new Invalid('bad_pin', 'The staff PIN is 4 to 8 digits.');
+	if (typeof pin !== 'string' || !PIN.test(pin)) throw new Invalid('bad_pin', 'The staff PIN is 4 to 8 digits.');
 	const tenantId = actor.tenantId;
 	const reserved = await withTenant(tenantId, async (tx) => {
 		const r = await reservePinAttempt(tx, tenantId, actor.accountId, PIN_THRESHOLD, PIN_WINDOW_MINUTES);

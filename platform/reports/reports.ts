@@ -16,7 +16,7 @@ import type { ReportInput } from './report-input.ts';
 import { fingerprint, groupTitle, newerVersion } from './fingerprint.ts';
 import * as repo from './reports.repo.ts';
 import { storeReport } from './ingest.ts';
-import { publish } from '../events/events.ts';
+import { publishFleetChanged } from '../events/events.ts';
 
 let bucket: TokenBucket | null = null;
 
@@ -59,7 +59,7 @@ export async function processReport(tenantId: string, reportId: string): Promise
 		if (status?.status === 'resolved' && newerVersion(r.appVersion, status.resolvedVersion)) await repo.markGroupOpen(tx, groupId);
 		await repo.markProcessed(tx, tenantId, reportId, fp, groupId);
 		// Open admin report and fleet pages show it without a reload.
-		await publish(tx, { tenantId, audience: 'admins' }, { type: 'fleet.changed', data: { kind: 'report' } });
+		await publishFleetChanged(tx, tenantId, 'report');
 		return 'processed';
 	});
 }
