@@ -172,29 +172,40 @@ export function parseAccountQuery(p: URLSearchParams): AccountQuery {
 	return { q, role: role as Role | null, state: state as AccountState | null };
 }
 
+/** An account as the admin pages show it: its state (archived, disabled, locked, active) worked out at `now`. */
+function listItem(a: AccountRow, now: number): AccountListItem {
+	const locked = a.lockedUntil && a.lockedUntil.getTime() > now ? a.lockedUntil : null;
+	const state: AccountState = a.archivedAt ? 'archived' : a.disabledAt ? 'disabled' : locked ? 'locked' : 'active';
+	return {
+		id: a.id,
+		loginId: a.loginId,
+		displayName: a.displayName,
+		role: a.role,
+		state,
+		lockedUntil: locked,
+		mustChangePassword: a.mustChangePassword,
+		hasPhoto: a.hasPhoto,
+		archivedLoginId: a.archivedLoginId,
+		createdAt: a.createdAt,
+		...(a.role === 'concierge' ? { permissions: { canShareScreen: a.canShareScreen, canViewKioskScreen: a.canViewKioskScreen } } : {})
+	};
+}
+
+/** One account of the admin's tenant, as the account page shows it (404 for any other id). */
+export async function accountDetail(actor: Actor, id: unknown): Promise<AccountListItem> {
+	requireAdmin(actor);
+	const row = isUuid(id) ? await withTenant(actor.tenantId, (tx) => getAccount(tx, id)) : null;
+	if (!row) throw new NotFound('account_not_found', 'That account is not in your organisation.');
+	return listItem(row, Date.now());
+}
+
 /** The tenant's accounts, matching a partial login ID or name, a role and a state. Archived ones only when asked for. */
 export async function searchAccounts(actor: Actor, query: AccountQuery): Promise<AccountListItem[]> {
 	requireAdmin(actor);
 	const rows = await withTenant(actor.tenantId, (tx) => listAccountRows(tx));
 	const now = Date.now();
 	return rows
-		.map((a): AccountListItem => {
-			const locked = a.lockedUntil && a.lockedUntil.getTime() > now ? a.lockedUntil : null;
-			const state: AccountState = a.archivedAt ? 'archived' : a.disabledAt ? 'disabled' : locked ? 'locked' : 'active';
-			return {
-				id: a.id,
-				loginId: a.loginId,
-				displayName: a.displayName,
-				role: a.role,
-				state,
-				lockedUntil: locked,
-				mustChangePassword: a.mustChangePassword,
-				hasPhoto: a.hasPhoto,
-				archivedLoginId: a.archivedLoginId,
-				createdAt: a.createdAt,
-				...(a.role === 'concierge' ? { permissions: { canShareScreen: a.canShareScreen, canViewKioskScreen: a.canViewKioskScreen } } : {})
-			};
-		})
+		.map((a) => listItem(a, now))
 		.filter((a) => (query.state ? a.state === query.state : a.state !== 'archived'))
 		.filter((a) => !query.role || a.role === query.role)
 		.filter((a) => !query.q || a.loginId.includes(query.q) || a.displayName.toLowerCase().includes(query.q) || (a.archivedLoginId ?? '').includes(query.q));

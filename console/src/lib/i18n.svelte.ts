@@ -31,3 +31,13 @@ export const lang = new Language();
 export function t(key: MessageKey, params: Record<string, unknown> = {}): string {
 	return (m[key] as unknown as Fn)(params, { locale: lang.current });
 }
+
+/** A moment in the console's language ("—" for none). */
+export const formatWhen = (d: Date | string | null): string => (d ? new Date(d).toLocaleString(lang.current) : '—');
+
+/** A duration in seconds, as "42 s" or "3 min 5 s" in the console's language ("—" for none). */
+export const formatSecs = (s: number | null): string =>
+	s === null ? '—' : s < 60 ? t('adm_secs', { s: Math.round(s) }) : t('adm_min_secs', { m: Math.floor(s / 60), s: Math.round(s % 60) });
+
+/** A role's name in the console's language. */
+export const roleLabel = (r: string): string => (r === 'kiosk' || r === 'concierge' || r === 'admin' ? t(`adm_role_${r}`) : r);

@@ -1,5 +1,4 @@
-import { error } from '@sveltejs/kit';
-import { archiveAccount, editDisplayName, resetPassword, searchAccounts, setConciergePhoto } from '$platform/accounts/manage.ts';
+import { accountDetail, archiveAccount, editDisplayName, resetPassword, setConciergePhoto } from '$platform/accounts/manage.ts';
 import { readForm } from '$platform/web/http.ts';
 import { failFrom, field, httpCall, requireRole } from '$lib/server/http.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -7,9 +6,7 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const actor = requireRole(event, ['admin']);
 	return httpCall(async () => {
-		const all = [...(await searchAccounts(actor, { q: null, role: null, state: null })), ...(await searchAccounts(actor, { q: null, role: null, state: 'archived' }))];
-		const account = all.find((a) => a.id === event.params.id);
-		if (!account) error(404, { message: 'That account is not in your organisation.', code: 'account_not_found' });
+		const account = await accountDetail(actor, event.params.id);
 		return { account, isMe: account.id === actor.accountId };
 	});
 };
