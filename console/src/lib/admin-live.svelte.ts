@@ -6,8 +6,19 @@
  * per REFRESH_MS. No polling: nothing is read while nothing changes.
  */
 import { invalidateAll } from '$app/navigation';
+import { navigating } from '$app/state';
 
 const REFRESH_MS = 250;
+
+/**
+ * Read the page's data again, unless the admin is navigating: SvelteKit's `invalidateAll`
+ * takes over from a navigation in flight and drops it (the click on a row's link did
+ * nothing when a fleet event arrived during its load). A navigation reads fresh data
+ * anyway, or leaves the page.
+ */
+export function refreshUnlessNavigating(refresh: () => Promise<void> = invalidateAll): Promise<void> {
+	return navigating.to ? Promise.resolve() : refresh();
+}
 const EVENTS = ['fleet.changed', 'presence'] as const;
 
 export class LiveAdminPage {
@@ -29,7 +40,7 @@ export class LiveAdminPage {
 		const changed = () => {
 			this.#timer ??= setTimeout(() => {
 				this.#timer = null;
-				void this.refresh();
+				void refreshUnlessNavigating(this.refresh);
 			}, REFRESH_MS);
 		};
 		source.addEventListener('snapshot', () => {
