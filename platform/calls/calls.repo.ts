@@ -56,18 +56,16 @@ const fromCalls = (sql: Sql) => sql`
  */
 export async function insertCall(
 	tx: Sql,
-	c: { tenantId: string; kioskAccountId: string; roomName: string; ringSeconds: number | null; group?: { groupId: string; overflowSeconds: number } | null }
-): Promise<string> {
+	c: { id: string; tenantId: string; kioskAccountId: string; roomName: string; ringSeconds: number | null; group?: { groupId: string; overflowSeconds: number } | null }
+): Promise<void> {
 	const groupId = c.group?.groupId ?? null;
 	const overflowSeconds = c.group?.overflowSeconds ?? null;
-	const [row] = await tx<{ id: string }[]>`
-		insert into calls (tenant_id, kiosk_account_id, state, room_name, ring_expires_at, ring_group_id, overflow_at)
-		values (${c.tenantId}, ${c.kioskAccountId}, 'ringing', ${c.roomName},
+	await tx`
+		insert into calls (id, tenant_id, kiosk_account_id, state, room_name, ring_expires_at, ring_group_id, overflow_at)
+		values (${c.id}, ${c.tenantId}, ${c.kioskAccountId}, 'ringing', ${c.roomName},
 		        case when ${c.ringSeconds}::int is null then null else now() + make_interval(secs => ${c.ringSeconds}::int) end,
 		        ${groupId}::uuid,
-		        case when ${overflowSeconds}::int is null then null else now() + make_interval(secs => ${overflowSeconds}::int) end)
-		returning id`;
-	return row!.id;
+		        case when ${overflowSeconds}::int is null then null else now() + make_interval(secs => ${overflowSeconds}::int) end)`;
 }
 
 export async function getCall(tx: Sql, id: string, opts: { forUpdate?: boolean } = {}): Promise<CallRow | null> {
