@@ -23,7 +23,7 @@
  * runs its own app processes on ports 5187/5188 + 10 * slot.
  * Busy concierges (in a call) and away concierges are connected too and must not be
  * rung: only the available ones count, and any ring reaching the others fails the run.
- * Env: RING_KIOSKS (10000), RING_CONCIERGES (100 available), RING_BUSY (20), RING_AWAY (20), RING_CALLS (200).
+ * Env: BENCH_CPU_PROF (a folder: the apps write CPU profiles there), RING_KIOSKS (10000), RING_CONCIERGES (100 available), RING_BUSY (20), RING_AWAY (20), RING_CALLS (200).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -80,7 +80,9 @@ export function spawnNode(args: string[], opts: Parameters<typeof spawn>[2]): Ch
 export async function startApp(name: 'kiosk' | 'console', port: number, opts: { memProbe?: boolean } = {}): Promise<{ origin: string; child: ChildProcess }> {
 	const origin = `http://127.0.0.1:${port}`;
 	const probe = opts.memProbe ? ['--expose-gc', '--require', `${root}bench/memprobe.cjs`] : [];
-	const child = spawnNode([...probe, `${root}${name}/server.js`], {
+	// BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile there when it stops (where a ring's time goes).
+	const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+	const child = spawnNode([...probe, ...prof, `${root}${name}/server.js`], {
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin },
 		stdio: ['ignore', 'ignore', 'inherit']
 	});
