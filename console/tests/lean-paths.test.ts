@@ -13,6 +13,10 @@ import { startApps, type Apps } from '../../platform/testing/apps.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { ownerDb } from '../../platform/testing/db.ts';
 import { signIn } from '../../platform/accounts/sign-in.ts';
+import { connect } from 'node:net';
+import { appLogs } from '../../platform/testing/apps.ts';
+import { publishSessionEnded } from '../../platform/events/events.ts';
+import { sessionIdFromToken } from '../../platform/sessions/token.ts';
 
 const test = suite('lean paths');
 let apps: Apps;
@@ -136,6 +140,48 @@ test('the upload: stored once (202, then a duplicate), refused with the same cod
 	const csrfTwin = await answer(`${apps.kiosk}/api/calls`, csrfInit);
 	assert.is(csrf.status, 403);
 	assert.is(csrf.body, csrfTwin.body);
+});
+
+test('a stream asked for on a keep-alive connection while its previous answer is still going waits for it, then works', async () => {
+	// A client may send its next request on a keep-alive connection before Node has seen the
+	// previous response finish; the new response then has no socket yet (Node queues it). The
+	// lean handler wrote straight to `res.socket` and failed with a TypeError (seen once in a
+	// loaded CI run, logged as "stream failed to open"). Made certain here: two streams asked
+	// for on one connection in one write, the first held open until its session ends.
+	const t = await makeTenant();
+	const a = await makeAccount(t, { role: 'kiosk' });
+	const b = await makeAccount(t, { role: 'kiosk' });
+	const tokenA = (await signIn('kiosk', { loginId: a.loginId, password: a.password })).token;
+	const tokenB = (await signIn('kiosk', { loginId: b.loginId, password: b.password })).token;
+	const logsBefore = appLogs.kiosk!.length;
+	const { hostname, port } = new URL(apps.kiosk);
+	const socket = connect(Number(port), hostname);
+	let received = '';
+	socket.setEncoding('utf8');
+	socket.on('data', (d: string) => (received += d));
+	const until = async (what: () => boolean, label: string) => {
+		for (let i = 0; i < 200 && !what(); i++) await new Promise((r) => setTimeout(r, 50));
+		assert.ok(what(), `${label}; received: ${received.slice(0, 600)}`);
+	};
+	const ask = (token: string) => `GET /api/events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nCookie: kiosk_session=${token}\r\nAccept: text/event-stream\r\n\r\n`;
+	try {
+		socket.write(ask(tokenA) + ask(tokenB));
+		await until(() => received.includes('event: snapshot'), "the first stream's snapshot");
+		// Time for the second request to be admitted and its stream to open behind the first.
+		await new Promise((r) => setTimeout(r, 1_000));
+		assert.is(received.split('HTTP/1.1 200').length - 1, 1, 'the second answer waits behind the first');
+		// The first stream ends (its session is over): the second answer follows, frames and all.
+		await publishSessionEnded(ownerDb(), { tenantId: t.id, accountId: a.id }, sessionIdFromToken(tokenA), 'signed_out');
+		await until(() => received.split('event: snapshot').length - 1 === 2, "the second stream's snapshot after the first ended");
+		assert.is(received.split('HTTP/1.1 200').length - 1, 2);
+		const second = received.slice(received.lastIndexOf('HTTP/1.1 200'));
+		assert.match(second, /transfer-encoding: chunked/i);
+		assert.match(second, /\r\n[0-9a-f]+\r\nevent: snapshot\ndata: /, 'the snapshot arrives as one well-formed chunk');
+	} finally {
+		socket.destroy();
+	}
+	const errors = appLogs.kiosk!.slice(logsBefore).filter((l) => l.includes('"level":"error"'));
+	assert.equal(errors, []);
 });
 
 test.run();

@@ -157,14 +157,20 @@ export function openStream(actor: Actor, session: { id: string }, opts: StreamOp
 			// Already closed by the client.
 		}
 	};
+	/** Write one frame; false when the client is gone (that closes the stream: normal, not an error). */
+	const put = (bytes: Uint8Array): boolean => {
+		try {
+			sink.write(bytes);
+			return true;
+		} catch {
+			finish();
+			return false;
+		}
+	};
 	const send = (d: Delivery) => {
 		if (closed) return;
 		if (d.event.type === 'session.ended' && d.event.data.sessionId !== session.id) return;
-		try {
-			sink.write(deliveryFrame(d));
-		} catch {
-			return finish();
-		}
+		if (!put(deliveryFrame(d))) return;
 		if (d.event.type === 'call.ringing') metrics.ringDelivered(actor.tenantId, (Date.now() - d.publishedAt) / 1000);
 		// A disabled account's or an ended session's stream ends here; its reconnects meet a 401.
 		if (d.event.type === 'account.disabled' || d.event.type === 'session.ended') end();
@@ -174,21 +180,16 @@ export function openStream(actor: Actor, session: { id: string }, opts: StreamOp
 		const unsub = await subscribe({ tenantId: actor.tenantId, accountId: actor.accountId, role: actor.role, sessionId: session.id }, send);
 		if (closed) return unsub();
 		unsubscribe = unsub;
-		sink.write(RETRY);
+		// A client that leaves while the stream opens ends it here, as at any other write.
 		const r = release();
-		if (r) sink.write(r);
+		if (!put(RETRY) || (r && !put(r))) return;
 		const snapshot = await opts.snapshot();
-		if (closed) return;
-		sink.write(frame('snapshot', snapshot));
+		if (closed || !put(frame('snapshot', snapshot))) return;
 		entry = {
 			sessionId: session.id,
 			close: end,
 			beat: (shared) => {
-				try {
-					sink.write(BEAT);
-				} catch {
-					return finish();
-				}
+				if (!put(BEAT)) return;
 				const sb = opts.sharedBeat;
 				if (!sb) return hook('beat', opts.onBeat);
 				const b = shared.get(sb.key);

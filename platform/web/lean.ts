@@ -156,15 +156,19 @@ async function serveEvents(app: AppName, security: [string, string][], req: Inco
 		if (header(req, 'content-length') !== null || header(req, 'transfer-encoding') !== null) drain(req);
 		res.writeHead(200, { ...c.headers, ...STREAM_HEADERS });
 		res.flushHeaders();
-		const socket = res.socket!;
 		// Chunked, as for any HTTP/1.1 client; an HTTP/1.0 one gets plain res.write.
 		const chunked = (res as unknown as { chunkedEncoding?: boolean }).chunkedEncoding === true;
 		const meta = { userAgent: header(req, 'user-agent'), appVersion: new URL(req.url ?? '/', 'http://x').searchParams.get('v') };
 		const close = openStream(ctx.actor, { id: ctx.session.id }, eventsStreamOptions(app, ctx.actor, meta), {
-			// Straight to the socket, as one ready-made HTTP chunk shared by every stream (see chunk()).
 			write: (b) => {
-				if (res.destroyed || res.writableEnded || socket.destroyed) throw new Error('stream closed');
-				if (chunked) socket.write(chunk(b));
+				// No socket yet while the response waits behind the connection's previous one (keep-alive:
+				// the client may send the next request before Node has seen the last response finish):
+				// res.write queues the frames and Node flushes them, in order, when the socket is assigned.
+				// The connection's own socket tells a client gone even then (a waiting response hears no 'close').
+				if (res.destroyed || res.writableEnded || req.socket.destroyed) throw new Error('stream closed');
+				const socket = res.socket;
+				// Otherwise straight to the socket, as one ready-made HTTP chunk shared by every stream (see chunk()).
+				if (chunked && socket) socket.write(chunk(b));
 				else res.write(b);
 			},
 			end: () => res.end()
