@@ -38,7 +38,9 @@ async function signedInKiosk(): Promise<{ context: BrowserContext; page: Page; a
 	await context.addCookies([{ name: 'kiosk_session', value: s.token, url: apps.kiosk, httpOnly: true, sameSite: 'Lax' }]);
 	const page = await context.newPage();
 	await page.goto(apps.kiosk + '/');
-	await page.getByTestId('report-problem').waitFor();
+	// Enabled once the page has hydrated: by then the capture (hooks.client.ts) listens. The
+	// button alone is in the server's HTML, so events sent when it shows could go unheard.
+	await page.locator('[data-testid=report-problem]:enabled').waitFor();
 	return { context, page, accountId: k.id };
 }
 
@@ -82,7 +84,7 @@ test('an error while offline is kept on the kiosk and stored exactly once when i
 		await until('outbox emptied', async () => (await outboxSize(page)) === 0);
 		// A reload flushes at start: nothing is left to send twice.
 		await page.reload();
-		await page.getByTestId('report-problem').waitFor();
+		await page.locator('[data-testid=report-problem]:enabled').waitFor();
 		await new Promise((r) => setTimeout(r, 1500));
 		const rows = await reportsOf(accountId);
 		assert.is(rows.length, 1);
