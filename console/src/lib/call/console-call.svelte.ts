@@ -9,7 +9,9 @@
 import type { CallSettings, EndReason, PresenceReason, PresenceState, SharePermissions, ShareState, Snapshot, TenantPresence } from '$platform/calls/contract.ts';
 import { ApiRequestError, callAction, retryUntilConfirmed, setPresence } from '$platform/client/api.ts';
 import { EventFeed, type FeedState } from '$platform/client/event-feed.ts';
-import { MediaSession, type SessionEvent } from '$platform/client/media-session.ts';
+import type { SessionEvent } from '$platform/client/media-session.ts';
+import { CallMedia, noVideos, type VideoElements, type VideoRefs } from '$platform/client/call-media.ts';
+import { HungUpCalls } from '$platform/client/hung-up.ts';
 import type { Connection } from '$platform/calls/contract.ts';
 import { RingAlert } from './ring-alert.ts';
 import { activeCall } from './active-call.svelte.ts';
@@ -56,22 +58,8 @@ export const PRESENCE_REASONS: Record<PresenceReason, string> = {
 	stream_lost: 'You were set to Offline because this console lost its connection.'
 };
 
-const HUNG_UP_KEY = 'concierge:console-hung-up-calls';
-function readHungUp(): string[] {
-	try {
-		const v = JSON.parse(localStorage.getItem(HUNG_UP_KEY) ?? '[]') as unknown;
-		return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-	} catch {
-		return [];
-	}
-}
-function rememberHungUp(id: string): void {
-	try {
-		localStorage.setItem(HUNG_UP_KEY, JSON.stringify([...readHungUp().filter((x) => x !== id), id].slice(-20)));
-	} catch {
-		// The retries below still end the call.
-	}
-}
+/** Calls this console hung up: never rejoined, whatever a snapshot says. */
+const hungUp = new HungUpCalls('concierge:console-hung-up-calls');
 
 const DEFAULT_SETTINGS: CallSettings = { graceSeconds: 20, ringSeconds: 45, maxCallMinutes: 60 };
 
@@ -107,14 +95,13 @@ export class ConsoleCall {
 	#unloading = false;
 	#settings: CallSettings = DEFAULT_SETTINGS;
 	#feed: EventFeed | null = null;
-	#session: MediaSession | null = null;
 	#alert = new RingAlert();
 	/** The page's <video> elements (state, so `bind:this` binds to a reactive property). */
-	#els = $state.raw<{ remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null; localScreen: HTMLVideoElement | null }>({
-		remoteCamera: null,
-		remoteScreen: null,
-		selfView: null,
-		localScreen: null
+	#els = $state<VideoRefs>(noVideos());
+	#media = new CallMedia({
+		onEvent: (e) => this.#onSession(e),
+		e2eeWorker: () => new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' }),
+		elements: this.#els
 	});
 
 	/** available, busy (in a call), away, offline. */
@@ -202,15 +189,15 @@ export class ConsoleCall {
 
 	async toggleMic(): Promise<void> {
 		this.#micOn = !this.#micOn;
-		await this.#session?.setMicEnabled(this.#micOn);
+		await this.#media.session?.setMicEnabled(this.#micOn);
 	}
 	async toggleCamera(): Promise<void> {
 		this.#cameraOn = !this.#cameraOn;
-		await this.#session?.setCameraEnabled(this.#cameraOn);
+		await this.#media.session?.setCameraEnabled(this.#cameraOn);
 	}
 	/** Use another camera or microphone for this call. */
 	async useDevice(kind: 'videoinput' | 'audioinput', deviceId: string): Promise<void> {
-		const ok = await this.#session?.switchDevice(kind, deviceId).catch(() => false);
+		const ok = await this.#media.session?.switchDevice(kind, deviceId).catch(() => false);
 		if (ok === false) this.#notice = { text: kind === 'videoinput' ? 'That camera could not be used.' : 'That microphone could not be used.', tone: 'error' };
 	}
 	async #listDevices(): Promise<void> {
@@ -222,38 +209,13 @@ export class ConsoleCall {
 		}
 	}
 
-	set localScreen(el: HTMLVideoElement | null) {
-		this.#els = { ...this.#els, localScreen: el };
-		this.#session?.setElement('localScreen', el);
-	}
-	get localScreen(): HTMLVideoElement | null {
-		return this.#els.localScreen;
-	}
-
-	set remoteCamera(el: HTMLVideoElement | null) {
-		this.#els = { ...this.#els, remoteCamera: el };
-		this.#session?.setElement('remoteCamera', el);
-	}
-	get remoteCamera(): HTMLVideoElement | null {
-		return this.#els.remoteCamera;
-	}
-	set remoteScreen(el: HTMLVideoElement | null) {
-		this.#els = { ...this.#els, remoteScreen: el };
-		this.#session?.setElement('remoteScreen', el);
-	}
-	get remoteScreen(): HTMLVideoElement | null {
-		return this.#els.remoteScreen;
-	}
-	set selfView(el: HTMLVideoElement | null) {
-		this.#els = { ...this.#els, selfView: el };
-		this.#session?.setElement('selfView', el);
-	}
-	get selfView(): HTMLVideoElement | null {
-		return this.#els.selfView;
+	/** Where the page binds its <video> elements. */
+	get videos(): VideoElements {
+		return this.#media.videos;
 	}
 
 	cameraLive(): boolean {
-		return this.#session?.cameraLive() ?? false;
+		return this.#media.cameraLive();
 	}
 
 	start(): () => void {
@@ -264,7 +226,7 @@ export class ConsoleCall {
 		// Disabled by an administrator: the session is already revoked; leave at once.
 		feed.on('account.disabled', () => {
 			feed.close();
-			this.#leaveSession();
+			this.#media.leave();
 			location.assign('/login?disabled=1');
 		});
 		feed.on('presence', (d) => (this.#presence = d));
@@ -320,7 +282,7 @@ export class ConsoleCall {
 			stopEffects();
 			this.#alert.stop();
 			feed.close();
-			this.#leaveSession();
+			this.#media.leave();
 			activeCall.live = false;
 		};
 	}
@@ -350,7 +312,7 @@ export class ConsoleCall {
 				? s.calls.filter((c) => c.state === 'ringing' && c.ringExpiresAt !== null).map((c) => ({ callId: c.id, kioskName: c.kioskName, createdAt: c.createdAt }))
 				: [];
 		const mine = s.calls.find((c) => c.state === 'accepted' && c.mine);
-		if (mine && readHungUp().includes(mine.id)) {
+		if (mine && hungUp.has(mine.id)) {
 			// Hung up here, not yet heard by the server: say it again, never rejoin.
 			void this.#confirmHangUp(mine.id);
 			if (this.#callId === mine.id) this.#finish(null);
@@ -392,7 +354,7 @@ export class ConsoleCall {
 		if (this.#phase !== 'idle') return;
 		this.#notice = null;
 		// Camera and microphone open alongside the accept request, so sending starts on connect.
-		const session = this.#newSession();
+		const session = this.#media.fresh();
 		session.prewarm();
 		this.#phase = 'connecting';
 		this.#callId = r.callId;
@@ -402,7 +364,7 @@ export class ConsoleCall {
 			const res = await callAction(r.callId, 'accept');
 			await this.#join(res.connection);
 		} catch (e) {
-			if (session !== this.#session) return;
+			if (!this.#media.isCurrent(session)) return;
 			const taken = e instanceof ApiRequestError && (e.status === 409 || e.status === 404);
 			this.#finish({
 				text: taken ? 'This call was answered by someone else or is no longer waiting.' : 'The call could not be answered. Please try again.',
@@ -411,45 +373,29 @@ export class ConsoleCall {
 		}
 	}
 
-	#newSession(): MediaSession {
-		void this.#session?.leave();
-		const session = new MediaSession({
-			onEvent: (e) => this.#onSession(session, e),
-			e2eeWorker: () => new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' })
-		});
-		for (const kind of ['remoteCamera', 'remoteScreen', 'selfView', 'localScreen'] as const) session.setElement(kind, this.#els[kind]);
-		this.#session = session;
-		return session;
-	}
-
 	async #join(conn: Connection | null): Promise<void> {
 		const callId = this.#callId;
 		if (!callId) return;
 		this.#phase = 'connecting';
-		const session = this.#session && !this.#session.left ? this.#session : this.#newSession();
+		const session = this.#media.reuse();
 		try {
-			conn ??= await callAction(callId, 'token');
-			if (session !== this.#session) return;
-			const published = await session.connect(conn);
-			if (session !== this.#session) return;
+			const joined = await this.#media.join(session, conn ?? (() => callAction(callId, 'token')), { mic: this.#micOn, camera: this.#cameraOn });
+			if (!joined) return;
 			this.#phase = 'incall';
 			this.#callStartedAt ??= Date.now();
-			if (!this.#micOn) await session.setMicEnabled(false);
-			if (!this.#cameraOn) await session.setCameraEnabled(false);
 			void this.#listDevices();
-			if (!published) this.#notice = { text: 'Your camera or microphone is not available: the kiosk cannot see or hear you.', tone: 'error' };
+			if (!joined.published) this.#notice = { text: 'Your camera or microphone is not available: the kiosk cannot see or hear you.', tone: 'error' };
 		} catch (e) {
-			if (session !== this.#session || this.#unloading) return;
+			if (!this.#media.isCurrent(session) || this.#unloading) return;
 			const over = e instanceof ApiRequestError && (e.status === 404 || e.status === 409);
 			if (over) return this.#finish({ text: 'The call has ended.', tone: 'info' });
-			rememberHungUp(callId);
+			hungUp.remember(callId);
 			this.#finish({ text: 'The call could not be connected, so it was ended.', tone: 'error' });
 			void this.#confirmHangUp(callId);
 		}
 	}
 
-	#onSession(session: MediaSession, e: SessionEvent): void {
-		if (session !== this.#session) return;
+	#onSession(e: SessionEvent): void {
 		switch (e.type) {
 			case 'party':
 				this.#partyGone = !e.present;
@@ -465,7 +411,7 @@ export class ConsoleCall {
 				// LiveKit gave up, or the guard removed a full reconnect that reused its token:
 				// rejoin with a fresh token while the call lives (the token request says if it does).
 				const id = this.#callId;
-				this.#leaveSession();
+				this.#media.leave();
 				if (!id || e.reason === 'DUPLICATE_IDENTITY' || this.#rejoins >= 3) {
 					this.#reconnecting = true;
 					return;
@@ -496,7 +442,7 @@ export class ConsoleCall {
 	}
 
 	async shareMyScreen(): Promise<void> {
-		const session = this.#session;
+		const session = this.#media.session;
 		if (!session || this.#sharing !== 'off' || !this.canShareScreen) return;
 		this.#sharing = 'starting';
 		try {
@@ -504,7 +450,7 @@ export class ConsoleCall {
 			this.#sharing = 'live';
 			await this.#reportShare('live');
 		} catch (e) {
-			if (session !== this.#session) return;
+			if (!this.#media.isCurrent(session)) return;
 			this.#sharing = 'off';
 			console.warn(`call: screen share failed: ${(e as Error).message}`);
 			const denied = (e as Error).name === 'NotAllowedError';
@@ -519,7 +465,7 @@ export class ConsoleCall {
 		const was = this.#sharing;
 		if (was === 'off') return;
 		this.#sharing = 'off';
-		await this.#session?.stopScreenShare();
+		await this.#media.session?.stopScreenShare();
 		if (was === 'live' || was === 'paused') await this.#reportShare('off');
 	}
 
@@ -553,7 +499,7 @@ export class ConsoleCall {
 	hangUp(): void {
 		const id = this.#callId;
 		if (!id) return;
-		rememberHungUp(id);
+		hungUp.remember(id);
 		this.#finish({ text: END_MESSAGES.hung_up_by_concierge, tone: 'info' });
 		void this.#confirmHangUp(id);
 	}
@@ -566,14 +512,8 @@ export class ConsoleCall {
 		}
 	}
 
-	#leaveSession(): void {
-		const session = this.#session;
-		this.#session = null;
-		void session?.leave();
-	}
-
 	#finish(notice: Notice | null): void {
-		this.#leaveSession();
+		this.#media.leave();
 		this.#callId = null;
 		this.#sharing = 'off';
 		this.#phase = 'idle';

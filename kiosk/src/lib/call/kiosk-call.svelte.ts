@@ -23,7 +23,9 @@ import type { BlinderRegion, CallSettings, CallView, EndReason, KioskHours, Shar
 import { BlinderProcessor } from '$platform/client/blinder-processor.ts';
 import { ApiRequestError, callAction, createCall, retryUntilConfirmed } from '$platform/client/api.ts';
 import { EventFeed, type FeedState } from '$platform/client/event-feed.ts';
-import { MediaSession, type SessionEvent } from '$platform/client/media-session.ts';
+import type { SessionEvent } from '$platform/client/media-session.ts';
+import { CallMedia, noVideos, type VideoElements, type VideoRefs } from '$platform/client/call-media.ts';
+import { HungUpCalls } from '$platform/client/hung-up.ts';
 
 export type Phase = 'standby' | 'ringing' | 'connecting' | 'incall';
 /** What pressing the button will do. */
@@ -72,26 +74,8 @@ export interface Notice {
 	tone: 'info' | 'error';
 }
 
-const HUNG_UP_KEY = 'concierge:hung-up-calls';
-
 /** Calls this kiosk hung up or cancelled: never to be rejoined, whatever a snapshot says. */
-function readHungUp(): string[] {
-	try {
-		const v = JSON.parse(localStorage.getItem(HUNG_UP_KEY) ?? '[]') as unknown;
-		return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-	} catch {
-		return [];
-	}
-}
-function rememberHungUp(id: string): void {
-	try {
-		const ids = readHungUp().filter((x) => x !== id);
-		ids.push(id);
-		localStorage.setItem(HUNG_UP_KEY, JSON.stringify(ids.slice(-20)));
-	} catch {
-		// Storage may be unavailable; the retries below still end the call.
-	}
-}
+const hungUp = new HungUpCalls('concierge:hung-up-calls');
 
 const DEFAULT_SETTINGS: CallSettings = { graceSeconds: 20, ringSeconds: 45, maxCallMinutes: 60 };
 
@@ -132,12 +116,12 @@ export class KioskCall {
 
 	#settings: CallSettings = DEFAULT_SETTINGS;
 	#feed: EventFeed | null = null;
-	#session: MediaSession | null = null;
 	/** The page's <video> elements (state, so `bind:this` binds to a reactive property). */
-	#els = $state.raw<{ remoteCamera: HTMLVideoElement | null; remoteScreen: HTMLVideoElement | null; selfView: HTMLVideoElement | null }>({
-		remoteCamera: null,
-		remoteScreen: null,
-		selfView: null
+	#els = $state<VideoRefs>(noVideos());
+	#media = new CallMedia({
+		onEvent: (e) => this.#onSession(e),
+		e2eeWorker: () => new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' }),
+		elements: this.#els
 	});
 	#graceTimer: ReturnType<typeof setTimeout> | null = null;
 	#rejoins = 0;
@@ -246,44 +230,27 @@ export class KioskCall {
 	/** Mute or unmute the microphone (a touch on the kiosk; nothing remote calls this). */
 	async toggleMic(): Promise<void> {
 		this.#micOn = !this.#micOn;
-		await this.#session?.setMicEnabled(this.#micOn);
+		await this.#media.session?.setMicEnabled(this.#micOn);
 	}
 
 	/** Turn the camera off or back on (a touch on the kiosk; nothing remote calls this). */
 	async toggleCamera(): Promise<void> {
 		this.#cameraOn = !this.#cameraOn;
-		await this.#session?.setCameraEnabled(this.#cameraOn);
+		await this.#media.session?.setCameraEnabled(this.#cameraOn);
 	}
 
 	get warningEndsAt(): string | null {
 		return this.#warningEndsAt;
 	}
 
-	set remoteCamera(el: HTMLVideoElement | null) {
-		this.#els = { ...this.#els, remoteCamera: el };
-		this.#session?.setElement('remoteCamera', el);
-	}
-	get remoteCamera(): HTMLVideoElement | null {
-		return this.#els.remoteCamera;
-	}
-	set remoteScreen(el: HTMLVideoElement | null) {
-		this.#els = { ...this.#els, remoteScreen: el };
-		this.#session?.setElement('remoteScreen', el);
-	}
-	get remoteScreen(): HTMLVideoElement | null {
-		return this.#els.remoteScreen;
-	}
-	set selfView(el: HTMLVideoElement | null) {
-		this.#els = { ...this.#els, selfView: el };
-		this.#session?.setElement('selfView', el);
-	}
-	get selfView(): HTMLVideoElement | null {
-		return this.#els.selfView;
+	/** Where the page binds its <video> elements. */
+	get videos(): VideoElements {
+		return this.#media.videos;
 	}
 
 	/** Is this kiosk's camera capturing for a call? (tests and diagnostics) */
 	cameraLive(): boolean {
-		return this.#session?.cameraLive() ?? false;
+		return this.#media.cameraLive();
 	}
 
 	start(): () => void {
@@ -295,7 +262,7 @@ export class KioskCall {
 		feed.on('presence', (d) => this.#onPresence(d));
 		feed.on('call.accepted', (d) => {
 			if (d.callId !== this.#callId) return;
-			if (this.#isHungUp(d.callId)) return void this.#confirmEnd(d.callId, 'hangup');
+			if (hungUp.has(d.callId)) return void this.#confirmEnd(d.callId, 'hangup');
 			this.#conciergeName = d.conciergeName;
 			void this.#join();
 		});
@@ -323,20 +290,15 @@ export class KioskCall {
 			cameraLive: () => this.cameraLive(),
 			phase: () => this.#phase,
 			blinderStats: () => this.blinderStats(),
-			e2ee: () => this.#session?.e2ee ?? false
+			e2ee: () => this.#media.session?.e2ee ?? false
 		};
 		return () => {
 			window.removeEventListener('pagehide', onPageHide);
 			this.#setHours(undefined);
 			feed.close();
 			this.#clearGrace();
-			void this.#session?.leave();
-			this.#session = null;
+			this.#media.leave();
 		};
-	}
-
-	#isHungUp(id: string): boolean {
-		return readHungUp().includes(id);
 	}
 
 	#onPresence(p: TenantPresence): void {
@@ -378,7 +340,7 @@ export class KioskCall {
 			this.#toStandby(ended?.endReason ? { text: END_MESSAGES[ended.endReason], code: ended.endReason, tone: 'info' } : { text: MESSAGES.ended, code: 'ended', tone: 'info' });
 		}
 		if (!live) return;
-		if (this.#isHungUp(live.id)) {
+		if (hungUp.has(live.id)) {
 			// Hung up here, but the server has not heard it yet: say it again, never rejoin.
 			void this.#confirmEnd(live.id, live.state === 'ringing' ? 'cancel' : 'hangup');
 			return;
@@ -406,7 +368,7 @@ export class KioskCall {
 			this.#phase = 'ringing';
 			this.#ringStartedAt = Date.now();
 			// Open camera and microphone while it rings, so the call starts sending the moment it connects.
-			this.#newSession().prewarm();
+			this.#media.fresh().prewarm();
 			logLine(`call: ${this.#queued ? 'queued' : 'ringing'}`);
 		} catch (e) {
 			const err = e instanceof ApiRequestError ? e : null;
@@ -432,7 +394,7 @@ export class KioskCall {
 	cancel(): void {
 		const id = this.#callId;
 		if (!id) return;
-		rememberHungUp(id);
+		hungUp.remember(id);
 		this.#toStandby(null);
 		void this.#confirmEnd(id, 'cancel');
 	}
@@ -441,7 +403,7 @@ export class KioskCall {
 	hangUp(): void {
 		const id = this.#callId;
 		if (!id) return;
-		rememberHungUp(id);
+		hungUp.remember(id);
 		this.#toStandby({ text: END_MESSAGES.hung_up_by_kiosk, code: 'hung_up_by_kiosk', tone: 'info' });
 		void this.#confirmEnd(id, 'hangup');
 	}
@@ -458,50 +420,34 @@ export class KioskCall {
 		}
 	}
 
-	#newSession(): MediaSession {
-		void this.#session?.leave();
-		const session = new MediaSession({
-			onEvent: (e) => this.#onSession(session, e),
-			e2eeWorker: () => new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' })
-		});
-		for (const kind of ['remoteCamera', 'remoteScreen', 'selfView'] as const) session.setElement(kind, this.#els[kind]);
-		this.#session = session;
-		return session;
-	}
-
 	/** Join (or, after LiveKit gave up, `again`: rejoin) the answered call this kiosk placed. */
 	async #join(again = false): Promise<void> {
 		const id = this.#callId;
-		if (!id || this.#isHungUp(id)) return;
+		if (!id || hungUp.has(id)) return;
 		if (!again && (this.#phase === 'connecting' || this.#phase === 'incall')) return;
 		this.#phase = 'connecting';
-		const session = this.#session && !this.#session.left ? this.#session : this.#newSession();
+		const session = this.#media.reuse();
 		try {
-			const conn = await callAction(id, 'token');
-			if (session !== this.#session) return;
-			this.#fixedRegions = conn.blinderRegions ?? [];
-			const published = await session.connect(conn);
-			if (session !== this.#session) return;
+			// A rejoin keeps the shopper's choices: a muted microphone or camera stays off.
+			const joined = await this.#media.join(session, () => callAction(id, 'token'), { mic: this.#micOn, camera: this.#cameraOn });
+			if (!joined) return;
+			this.#fixedRegions = joined.conn.blinderRegions ?? [];
 			this.#phase = 'incall';
 			this.#callStartedAt ??= Date.now();
-			// A rejoin keeps the shopper's choices: a muted microphone or camera stays off.
-			if (!this.#micOn) await session.setMicEnabled(false);
-			if (!this.#cameraOn) await session.setCameraEnabled(false);
 			logLine('call: connected');
-			if (!published) this.#notice = { text: MESSAGES.media, code: 'media', tone: 'error' };
+			if (!joined.published) this.#notice = { text: MESSAGES.media, code: 'media', tone: 'error' };
 		} catch (e) {
-			if (session !== this.#session || this.#unloading) return;
+			if (!this.#media.isCurrent(session) || this.#unloading) return;
 			problem('call_error', (e as Error).message);
 			if (e instanceof ApiRequestError && (e.status === 404 || e.status === 409)) return this.#toStandby({ text: MESSAGES.ended, code: 'ended', tone: 'info' });
 			// Could not get into the room: end the call cleanly rather than leave the concierge waiting.
-			rememberHungUp(id);
+			hungUp.remember(id);
 			this.#toStandby({ text: MESSAGES.joinFailed, code: 'joinFailed', tone: 'error' });
 			void this.#confirmEnd(id, 'hangup');
 		}
 	}
 
-	#onSession(session: MediaSession, e: SessionEvent): void {
-		if (session !== this.#session) return;
+	#onSession(e: SessionEvent): void {
 		switch (e.type) {
 			case 'party':
 				if (e.present) this.#partyBack();
@@ -549,8 +495,7 @@ export class KioskCall {
 		if (this.#unloading || reason === 'CLIENT_INITIATED') return;
 		const id = this.#callId;
 		logLine(`call: livekit disconnected (${reason})`);
-		void this.#session?.leave();
-		this.#session = null;
+		this.#media.leave();
 		if (!id) return;
 		this.#phase = 'connecting';
 		this.#reconnecting = true;
@@ -569,7 +514,7 @@ export class KioskCall {
 			() => {
 				this.#graceTimer = null;
 				if (!id || id !== this.#callId) return;
-				rememberHungUp(id);
+				hungUp.remember(id);
 				this.#toStandby({ text: END_MESSAGES[reason], code: reason, tone: 'info' });
 				void this.#confirmEnd(id, 'hangup');
 			},
@@ -590,7 +535,7 @@ export class KioskCall {
 	/** The shopper's answer to "may the concierge see your screen?" — only ever given here, on the kiosk. */
 	async answer(consent: boolean, allowMore = false): Promise<void> {
 		const id = this.#callId;
-		const session = this.#session;
+		const session = this.#media.session;
 		if (!id || !session || this.#share !== 'requested') return;
 		if (!consent) {
 			this.#share = 'off';
@@ -608,7 +553,7 @@ export class KioskCall {
 			if (this.#fixedRegions.length || this.#shopperRegions.length) this.setBlinderRegions(this.#shopperRegions);
 			logLine('call: screen share started');
 		} catch (e) {
-			if (session !== this.#session) return;
+			if (!this.#media.isCurrent(session)) return;
 			problem('media_error', (e as Error).message);
 			this.#notice = { text: MESSAGES.shareFailed, code: 'shareFailed', tone: 'error' };
 			this.#share = 'off';
@@ -617,16 +562,18 @@ export class KioskCall {
 	}
 
 	async pauseShare(): Promise<void> {
-		if (this.#share !== 'live' || !this.#session) return;
+		const session = this.#media.session;
+		if (this.#share !== 'live' || !session) return;
 		this.#share = 'paused';
-		await this.#session.pauseScreenShare();
+		await session.pauseScreenShare();
 		await this.#reportShare('paused');
 	}
 
 	async resumeShare(): Promise<void> {
-		if (this.#share !== 'paused' || !this.#session) return;
+		const session = this.#media.session;
+		if (this.#share !== 'paused' || !session) return;
 		this.#share = 'live';
-		await this.#session.resumeScreenShare();
+		await session.resumeScreenShare();
 		await this.#reportShare('live');
 	}
 
@@ -635,7 +582,7 @@ export class KioskCall {
 		if (was === 'off') return;
 		this.#share = 'off';
 		// The capture and the encoded track end synchronously inside stopScreenShare; the unpublish and the report go out together.
-		const stopping = this.#session?.stopScreenShare();
+		const stopping = this.#media.session?.stopScreenShare();
 		const reporting = was === 'live' || was === 'paused' ? this.#reportShare('off') : null;
 		await Promise.all([stopping, reporting]);
 	}
@@ -660,9 +607,7 @@ export class KioskCall {
 
 	/** Everything back to standby: the devices stop here, synchronously. */
 	#toStandby(notice: Notice | null): void {
-		const session = this.#session;
-		this.#session = null;
-		void session?.leave();
+		this.#media.leave();
 		this.#clearGrace();
 		this.#callId = null;
 		this.#phase = 'standby';
