@@ -32,7 +32,9 @@ cleanup() {
   wait 2>/dev/null || true
   echo "apps stopped"
 }
-trap cleanup INT TERM EXIT
+trap cleanup EXIT
+# Ctrl-C or a stop: stop the apps and end here (not fall through to "an app exited" below).
+trap 'cleanup; exit 130' INT TERM
 
 if [ "${1:-}" = "--dev" ]; then
   (cd kiosk && exec npx vite dev --host 127.0.0.1 --port "$KIOSK_PORT" --strictPort) > .run/logs/kiosk.log 2>&1 & pids+=($!)
