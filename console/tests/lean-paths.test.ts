@@ -9,12 +9,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
-import { startApps, type Apps } from '../../platform/testing/apps.ts';
+import { appLogs, startApps, type Apps } from '../../platform/testing/apps.ts';
 import { makeAccount, makeTenant } from '../../platform/testing/factories.ts';
 import { ownerDb } from '../../platform/testing/db.ts';
 import { signIn } from '../../platform/accounts/sign-in.ts';
 import { connect } from 'node:net';
-import { appLogs } from '../../platform/testing/apps.ts';
 import { publishSessionEnded } from '../../platform/events/events.ts';
 import { sessionIdFromToken } from '../../platform/sessions/token.ts';
 

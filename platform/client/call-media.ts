@@ -12,6 +12,8 @@ import { MediaSession, type ElementKind, type MediaSessionOptions, type SessionE
 /** The page's <video> elements by kind. */
 export type VideoRefs = Record<ElementKind, HTMLVideoElement | null>;
 
+const KINDS: readonly ElementKind[] = ['remoteCamera', 'remoteScreen', 'selfView', 'localScreen'];
+
 /** No elements yet (the page binds them as it renders). */
 export function noVideos(): VideoRefs {
 	return { remoteCamera: null, remoteScreen: null, selfView: null, localScreen: null };
@@ -78,13 +80,14 @@ export interface DeviceChoices {
 }
 
 export class CallMedia {
-	#opts: CallMediaOptions;
+	/** What every session of this call is made with. */
+	#sessionOpts: MediaSessionOptions;
 	#session: MediaSession | null = null;
 	readonly videos: VideoElements;
 
-	constructor(opts: CallMediaOptions) {
-		this.#opts = opts;
-		this.videos = new VideoElements(opts.elements ?? noVideos(), (kind, el) => this.#session?.setElement(kind, el));
+	constructor({ elements, ...sessionOpts }: CallMediaOptions) {
+		this.#sessionOpts = sessionOpts;
+		this.videos = new VideoElements(elements ?? noVideos(), (kind, el) => this.#session?.setElement(kind, el));
 	}
 
 	/** The current call's session, if any. */
@@ -100,10 +103,9 @@ export class CallMedia {
 	/** A new session (the previous one left, its devices off), with the page's elements attached. */
 	fresh(): MediaSession {
 		this.leave();
-		const { onEvent, elements: _elements, ...rest } = this.#opts;
 		// A left session is silent, and fresh() leaves the previous one: only the current session's events arrive.
-		const session = new MediaSession({ ...rest, onEvent });
-		for (const kind of ['remoteCamera', 'remoteScreen', 'selfView', 'localScreen'] as const) session.setElement(kind, this.videos.get(kind));
+		const session = new MediaSession(this.#sessionOpts);
+		for (const kind of KINDS) session.setElement(kind, this.videos.get(kind));
 		this.#session = session;
 		return session;
 	}
