@@ -71,15 +71,23 @@ export const to = {
 	accounts: (tenantId: string, accounts: string[]): Target => ({ tenantId, accounts })
 };
 
-/** Publish one event to several targets (an account list is split to fit NOTIFY's payload limit). */
+/**
+ * Publish one event to several targets (an account list is split to fit NOTIFY's payload limit).
+ * Inside a transaction the NOTIFYs go out together, in one write on its connection: one
+ * round trip, not one per target. They still run in order there, so they are delivered
+ * in this order on commit. (Always called with a transaction: on the pool they could
+ * take different connections and arrive in any order.)
+ */
 export async function publishAll(tx: Sql, events: [Target, RealtimeEvent, Coalesce?][]): Promise<void> {
+	const sends: Promise<void>[] = [];
 	for (const [target, event, coalesce] of events) {
 		if ('accounts' in target && !('call' in target) && target.accounts.length > 100) {
-			for (let i = 0; i < target.accounts.length; i += 100) await publish(tx, { tenantId: target.tenantId, accounts: target.accounts.slice(i, i + 100) }, event);
+			for (let i = 0; i < target.accounts.length; i += 100) sends.push(publish(tx, { tenantId: target.tenantId, accounts: target.accounts.slice(i, i + 100) }, event));
 		} else if (!('accounts' in target) || target.accounts.length > 0) {
-			await publish(tx, target, event, coalesce);
+			sends.push(publish(tx, target, event, coalesce));
 		}
 	}
+	await Promise.all(sends);
 }
 
 export interface CallAudit {
@@ -90,18 +98,20 @@ export interface CallAudit {
 
 /**
  * The audit row and the events of one change, written together inside the caller's
- * transaction. `actor` null means the platform itself (the worker, the webhook guard).
+ * transaction (in one write: one round trip). `actor` null means the platform itself
+ * (the worker, the webhook guard).
  */
 export async function record(tx: Sql, actor: Actor | null, tenantId: string, audit: CallAudit | null, events: [Target, RealtimeEvent][] = []): Promise<void> {
-	if (audit) {
-		await writeAudit(tx, actor, {
-			tenantId,
-			action: audit.action,
-			targetType: 'call',
-			targetId: audit.callId,
-			ip: actor?.ip ?? null,
-			...(audit.detail ? { detail: audit.detail } : {})
-		});
-	}
-	await publishAll(tx, events);
+	await Promise.all([
+		audit &&
+			writeAudit(tx, actor, {
+				tenantId,
+				action: audit.action,
+				targetType: 'call',
+				targetId: audit.callId,
+				ip: actor?.ip ?? null,
+				...(audit.detail ? { detail: audit.detail } : {})
+			}),
+		publishAll(tx, events)
+	]);
 }
