@@ -2,13 +2,16 @@
 // (10,000 kiosks) so the bench process that times the rings is not also busy with them.
 // Driven over IPC: {open: {origin, path, cookies}} -> {opened, failed}; {close: true} -> {closed};
 // {cpu: true} -> {cpu: process.cpuUsage()} (microseconds of user and system CPU);
-// {bytes: true} -> {bytes, frames}: what the streams have received so far (frames: SSE events, heartbeats included).
+// {bytes: true} -> {bytes, frames, byType}: what the streams have received so far (frames: SSE events, heartbeats
+// included; byType: frames per event type, heartbeat comments as "heartbeat").
 const http = require('node:http');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 const open = [];
 let bytes = 0;
 let frames = 0;
+const byType = {};
+const tally = (type) => (byType[type] = (byType[type] ?? 0) + 1);
 
 function one(origin, path, cookie) {
 	return new Promise((resolve) => {
@@ -17,9 +20,18 @@ function one(origin, path, cookie) {
 				res.resume();
 				return resolve(false);
 			}
+			let rest = '';
+			res.setEncoding('utf8');
 			res.on('data', (chunk) => {
-				bytes += chunk.length;
-				for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) if (chunk[i + 1] === 10) frames++;
+				bytes += Buffer.byteLength(chunk);
+				rest += chunk;
+				let i;
+				while ((i = rest.indexOf('\n\n')) >= 0) {
+					const block = rest.slice(0, i);
+					rest = rest.slice(i + 2);
+					frames++;
+					tally(block.startsWith(':') ? 'heartbeat' : (/^event: (.*)$/m.exec(block)?.[1] ?? 'message'));
+				}
 			});
 			open.push(req);
 			resolve(true);
@@ -42,7 +54,7 @@ process.on('message', async (m) => {
 		for (const r of open.splice(0)) r.destroy();
 		process.send({ closed: true });
 	} else if (m.bytes) {
-		process.send({ bytes, frames });
+		process.send({ bytes, frames, byType: { ...byType } });
 	} else if (m.cpu) {
 		process.send({ cpu: process.cpuUsage() });
 	}
