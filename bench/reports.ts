@@ -12,8 +12,8 @@
  * each process used per accepted upload is read from /proc: the app (or bare server), the
  * worker, PostgreSQL (the backends of this database, plus the cluster's own processes)
  * and the load generator (this process), so a miss shows where the limit is.
- * REPORTS_PG_SOCKET=1 (DATABASE_SOCKET_DIR=/var/run/postgresql) connects the app, the worker and the bare server to PostgreSQL
- * through its Unix socket instead of TCP.
+ * The app, the worker and the bare server reach PostgreSQL through its Unix socket, as infra/env.sh
+ * sets them up (DATABASE_SOCKET_DIR); REPORTS_PG_SOCKET=0 makes them use TCP instead.
  *
  * Same environment as bench/ring.ts: the slot's services and test database
  * (TEST_SLOT, default 0), started and built if needed. Settings: REPORTS_BENCH_N (2000), REPORTS_BENCH_KIOSKS (100),
@@ -43,8 +43,7 @@ export default async function (out: (line: Record<string, unknown>) => void): Pr
 	const slot = env.slot;
 	delete process.env.REDIS_URL;
 	// Inherited by the app, the worker and the bare server (platform/config.server.ts: databaseSocketDir).
-	if (process.env.REPORTS_PG_SOCKET === '1') process.env.DATABASE_SOCKET_DIR ??= '/var/run/postgresql';
-	else delete process.env.DATABASE_SOCKET_DIR;
+	if (process.env.REPORTS_PG_SOCKET === '0') delete process.env.DATABASE_SOCKET_DIR;
 	const n = Number(process.env.REPORTS_BENCH_N ?? 2000);
 	const kioskCount = Number(process.env.REPORTS_BENCH_KIOSKS ?? 100);
 	const concurrency = Number(process.env.REPORTS_BENCH_CONCURRENCY ?? 32);

@@ -60,6 +60,8 @@ export async function prepare(): Promise<BenchEnv> {
 		LIVEKIT_UDP_PORT: String(7892 + 10 * slot),
 		LIVEKIT_WEBHOOK_URL: `http://127.0.0.1:${5184 + 10 * slot}/api/livekit/webhook`,
 		LIVEKIT_URL: `ws://127.0.0.1:${7890 + 10 * slot}`,
+		// As infra/env.sh: PostgreSQL on this machine through its Unix socket (DATABASE_SOCKET_DIR= for TCP).
+		DATABASE_SOCKET_DIR: existsSync('/var/run/postgresql') ? '/var/run/postgresql' : '',
 		SIGNIN_PER_MINUTE: '100000',
 		DB_POOL_MAX: '20'
 	};

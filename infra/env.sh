@@ -25,6 +25,14 @@ esac
 : "${DATABASE_OPS_URL:=postgres://concierge_ops:${DB_OPS_PASSWORD}@127.0.0.1:${PGPORT:-5432}/concierge}"
 export DB_OWNER_PASSWORD DB_APP_PASSWORD DB_OPS_PASSWORD
 export DATABASE_URL DATABASE_OWNER_URL DATABASE_OPS_URL
+# A PostgreSQL on this machine is reached through its Unix socket rather than TCP loopback:
+# fewer CPU cycles per query in the apps and in PostgreSQL, and a shorter round trip
+# (docs/benchmarks.md). infra/services.sh allows password auth on it for our roles and
+# proves a login through it. DATABASE_SOCKET_DIR= (empty) keeps TCP.
+case "$DATABASE_URL" in
+  *@127.0.0.1:* | *@localhost:*) : "${DATABASE_SOCKET_DIR=/var/run/postgresql}" ;;
+esac
+export DATABASE_SOCKET_DIR="${DATABASE_SOCKET_DIR-}"
 
 # --- LiveKit ----------------------------------------------------------------
 : "${LIVEKIT_URL:=ws://127.0.0.1:${LIVEKIT_PORT:-7880}}"

@@ -229,6 +229,12 @@ pg_start() {
     return 1
   fi
   pg_socket_auth || return 1
+  # The apps connect through the socket when DATABASE_SOCKET_DIR is set (infra/env.sh): prove it works.
+  if [ -n "${DATABASE_SOCKET_DIR:-}" ] && ! PGPASSWORD="$DB_APP_PASSWORD" psql -X -q -w -h "$DATABASE_SOCKET_DIR" -p "$PGPORT" -U concierge_app -d "$db" -c 'select 1' >>"$setup_log" 2>&1; then
+    err "postgres: concierge_app cannot log in through the Unix socket in $DATABASE_SOCKET_DIR (pg_hba.conf needs a 'local' scram-sha-256 line for it; DATABASE_SOCKET_DIR= uses TCP instead)"
+    show_log postgres "$setup_log"
+    return 1
+  fi
   say "postgres: roles concierge_owner/app/ops and databases ($DB_NAMES) ready"
 }
 

@@ -74,6 +74,9 @@ DB_OPS_PASSWORD=$ops
 DATABASE_URL=postgres://concierge_app:$app@127.0.0.1:${PGPORT:-5432}/${DB_NAME:-concierge}
 DATABASE_OPS_URL=postgres://concierge_ops:$ops@127.0.0.1:${PGPORT:-5432}/${DB_NAME:-concierge}
 DATABASE_OWNER_URL=postgres://concierge_owner:$owner@127.0.0.1:${PGPORT:-5432}/${DB_NAME:-concierge}
+# The apps and the worker reach PostgreSQL on this host through its Unix socket (less CPU per
+# query than TCP loopback; infra/services.sh allows password auth on it). Empty: TCP.
+DATABASE_SOCKET_DIR=/var/run/postgresql
 KIOSK_HOST=kiosk.$DOMAIN
 CONSOLE_HOST=console.$DOMAIN
 LIVEKIT_HOST=livekit.$DOMAIN
