@@ -6,16 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { config } from '../config.server.ts';
-import { withTenant } from '../db.server.ts';
+import { withTenant, withTenantInTwoWrites } from '../db.server.ts';
 import { Conflict, RateLimited } from '../errors.ts';
 import type { Actor } from '../types.ts';
 import { loadCall, log, logError, parseCallId, record, requireParty, requireRole, to, view } from './common.ts';
 import type { AcceptResult, CallView } from './contract.ts';
 import * as repo from './calls.repo.ts';
-import type { CallRow } from './calls.repo.ts';
 import { cancelRinging, endCall } from './outcomes.ts';
 import { presenceOfAccount, publishPresence, tenantState } from './presence.ts';
-import { ringAvailable, settleQueue } from './queue.ts';
+import { membersOfGroup, ringNewCall, settleQueue } from './queue.ts';
 import { closeRoom, createCallRoom, newRoomName } from './rooms.ts';
 import { issueCallToken } from './tokens.ts';
 import { metrics } from '../metrics.ts';
@@ -30,48 +29,61 @@ import { groupOfKiosk } from '../groups/groups.repo.ts';
  */
 export async function createCall(actor: Actor): Promise<CallView> {
 	requireRole(actor, 'kiosk');
-	const call = await withTenant(actor.tenantId, async (tx) => {
-		// A ring's latency is mostly this transaction's round trips to PostgreSQL, so
-		// queries that do not depend on each other go out together, in one write on the
-		// transaction's connection (they still run in order there): the four reads the
-		// checks need, then the row with its read-back and audit row, then the events.
-		const [recent, policy, s, group] = await Promise.all([
-			repo.recentCallsOfKiosk(tx, actor.accountId),
-			readPolicy(tx, actor.tenantId),
-			tenantState(tx),
-			groupOfKiosk(tx, actor.accountId)
-		]);
-		if (recent >= config().callRatePerMinute) throw new RateLimited('call_rate_limited', 'Please wait a moment before calling again.');
-		// Out of business hours (issue 11, item 4) no call is placed; the kiosk shows the tenant's message.
-		if (policy && !isOpen(policy)) throw new Conflict('closed', policy.closedMessage || 'We are closed now. Please come back during business hours.');
-		// The tenant's own ring timeout when it set one (issue 11, item 4).
-		const ringSeconds = policy?.ringTimeoutSeconds ?? config().callRingTimeoutSeconds;
-		if (s.available === 0 && s.busy === 0) throw new Conflict('no_concierge', 'No concierge is available right now. Please try again in a moment.');
-		// The id is made here rather than by the insert, so that the queries using it need not wait for it.
-		const id = randomUUID();
-		let c: CallRow;
-		try {
-			[, c] = await Promise.all([
-				repo.insertCall(tx, {
-					id,
-					tenantId: actor.tenantId,
-					kioskAccountId: actor.accountId,
-					roomName: newRoomName(),
-					ringSeconds: s.available > 0 ? ringSeconds : null,
-					group
-				}),
-				loadCall(tx, id),
-				record(tx, actor, actor.tenantId, { action: 'call.created', callId: id, detail: { queued: s.available === 0 } })
+	// A ring's latency is mostly this transaction's round trips to PostgreSQL, so it takes
+	// two (withTenantInTwoWrites): BEGIN with the reads the checks need, then the row, its
+	// read-back, its audit row and its events with the COMMIT.
+	const call = await withTenantInTwoWrites(
+		actor.tenantId,
+		async (tx) => {
+			const [recent, policy, s, group, now] = await Promise.all([
+				repo.recentCallsOfKiosk(tx, actor.accountId),
+				readPolicy(tx, actor.tenantId),
+				tenantState(tx),
+				groupOfKiosk(tx, actor.accountId),
+				repo.transactionNow(tx)
 			]);
-		} catch (e) {
-			// The insert answers first, so a second live call is this constraint (the queries after it fail with it).
-			if ((e as { constraint_name?: string }).constraint_name === 'calls_one_live_per_kiosk')
-				throw new Conflict('call_in_progress', 'A call from this terminal is already in progress.');
-			throw e;
+			// Only a kiosk in a concierge group needs a third round trip, for the group's members.
+			return { recent, policy, s, group, now, members: await membersOfGroup(tx, group?.groupId ?? null) };
+		},
+		async (tx, { recent, policy, s, group, now, members }) => {
+			if (recent >= config().callRatePerMinute) throw new RateLimited('call_rate_limited', 'Please wait a moment before calling again.');
+			// Out of business hours (issue 11, item 4) no call is placed; the kiosk shows the tenant's message.
+			if (policy && !isOpen(policy)) throw new Conflict('closed', policy.closedMessage || 'We are closed now. Please come back during business hours.');
+			// The tenant's own ring timeout when it set one (issue 11, item 4).
+			const ringSeconds = policy?.ringTimeoutSeconds ?? config().callRingTimeoutSeconds;
+			if (s.available === 0 && s.busy === 0) throw new Conflict('no_concierge', 'No concierge is available right now. Please try again in a moment.');
+			// The id is made here rather than by the insert, so that the queries using it need not wait for it.
+			const id = randomUUID();
+			const ringing = s.available > 0;
+			// The row as the insert writes it (now() is the transaction's start, as read above): what the ring needs.
+			const placed = {
+				id,
+				tenantId: actor.tenantId,
+				kioskName: actor.displayName,
+				createdAt: now,
+				ringExpiresAt: ringing ? new Date(now.getTime() + ringSeconds * 1000) : null,
+				ringGroupId: group?.groupId ?? null,
+				overflowAt: group ? new Date(now.getTime() + group.overflowSeconds * 1000) : null,
+				overflowedAt: null
+			};
+			try {
+				// Every statement is sent here, in this order, before anything is awaited (see withTenantInTwoWrites).
+				const [, , c] = await Promise.all([
+					repo.insertCall(tx, { id, tenantId: actor.tenantId, kioskAccountId: actor.accountId, roomName: newRoomName(), ringSeconds: ringing ? ringSeconds : null, group }),
+					ringNewCall(tx, placed, s.byState.get('available')!, members, ringSeconds),
+					loadCall(tx, id),
+					record(tx, actor, actor.tenantId, { action: 'call.created', callId: id, detail: { queued: !ringing } }),
+					publishPresence(tx, actor.tenantId, { ...s, waiting: [...s.waiting, id] })
+				]);
+				return c;
+			} catch (e) {
+				// The insert answers first, so a second live call is this constraint (the statements after it fail with it).
+				if ((e as { constraint_name?: string }).constraint_name === 'calls_one_live_per_kiosk')
+					throw new Conflict('call_in_progress', 'A call from this terminal is already in progress.');
+				throw e;
+			}
 		}
-		await Promise.all([ringAvailable(tx, s, c, ringSeconds), publishPresence(tx, actor.tenantId, { ...s, waiting: [...s.waiting, id] })]);
-		return c;
-	});
+	);
 	await refreshSyntheticTenants({ force: true });
 	metrics.callPlaced(actor.tenantId, call.ringExpiresAt === null ? 'queued' : 'ringing');
 	log('call placed', { callId: call.id, tenantId: actor.tenantId, queued: call.ringExpiresAt === null });

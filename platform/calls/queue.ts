@@ -30,8 +30,13 @@ async function groupMembers(tx: Sql, calls: CallRow[]): Promise<Members> {
 	return membersOf(tx, [...new Set(calls.filter((c) => c.ringGroupId && !c.overflowedAt).map((c) => c.ringGroupId!))]);
 }
 
+/** Does the call stop ringing its group only: the group's delay passed, or nobody of the group is available? */
+function overflowIsDue(c: Pick<CallRow, 'ringGroupId' | 'overflowedAt' | 'overflowAt'>, available: string[], members: Members, now: number): boolean {
+	return !!c.ringGroupId && !c.overflowedAt && ((c.overflowAt?.getTime() ?? 0) <= now || ringTargets(c, available, members).length === 0);
+}
+
 /** Whom of `available` the call rings: its group's members until it overflows, then all. */
-export function ringTargets(c: CallRow, available: string[], members: Members): string[] {
+export function ringTargets(c: Pick<CallRow, 'ringGroupId' | 'overflowedAt'>, available: string[], members: Members): string[] {
 	if (!c.ringGroupId || c.overflowedAt) return available;
 	const m = members.get(c.ringGroupId) ?? new Set<string>();
 	return available.filter((a) => m.has(a));
@@ -48,7 +53,7 @@ export async function rungAmong(tx: Sql, c: CallRow, available: string[]): Promi
  */
 async function overflowDue(tx: Sql, waiting: CallRow[], available: string[], members: Members, ringSeconds: number): Promise<Map<string, string[]>> {
 	const now = Date.now();
-	const due = waiting.filter((c) => c.ringGroupId && !c.overflowedAt && ((c.overflowAt?.getTime() ?? 0) <= now || ringTargets(c, available, members).length === 0));
+	const due = waiting.filter((c) => overflowIsDue(c, available, members, now));
 	const added = new Map<string, string[]>();
 	if (due.length === 0) return added;
 	await repo.markOverflowed(
@@ -71,7 +76,7 @@ async function overflowDue(tx: Sql, waiting: CallRow[], available: string[], mem
 	return added;
 }
 
-const ringEvent = (c: CallRow, ringExpiresAt: string | null): RealtimeEvent => ({
+const ringEvent = (c: Pick<CallRow, 'id' | 'kioskName' | 'createdAt'>, ringExpiresAt: string | null): RealtimeEvent => ({
 	type: 'call.ringing',
 	data: { callId: c.id, kioskName: c.kioskName, createdAt: c.createdAt.toISOString(), ringExpiresAt }
 });
@@ -131,15 +136,34 @@ export async function ringSecondsOf(tx: Sql, tenantId: string): Promise<number> 
 	return (await readRingTimeout(tx, tenantId)) ?? config().callRingTimeoutSeconds;
 }
 
+/** The concierges of the kiosk's group, when it has one (read before the call is placed). */
+export async function membersOfGroup(tx: Sql, groupId: string | null): Promise<Members> {
+	return groupId ? membersOf(tx, [groupId]) : new Map();
+}
+
 /**
- * Ring a new call (inside its transaction): the kiosk's group first when it has one,
- * or every available concierge of the tenant at once.
+ * Ring a call just placed, inside its transaction: the kiosk's group first when it has
+ * one, or every available concierge of the tenant at once. `c` is the row as the insert
+ * writes it (createCall knows every field the ring needs before PostgreSQL answers), so
+ * that the ring goes out in the same write as the insert and the COMMIT
+ * (withTenantInTwoWrites): this sends its statements when called, before it first awaits.
  */
-export async function ringAvailable(tx: Sql, s: TenantState, c: CallRow, ringSeconds?: number): Promise<void> {
-	const available = s.byState.get('available')!;
-	const members = await groupMembers(tx, [c]);
-	if (available.length > 0) await overflowDue(tx, [c], available, members, ringSeconds ?? (await ringSecondsOf(tx, c.tenantId)));
-	await publishAll(tx, [[to.accounts(c.tenantId, ringTargets(c, available, members)), ringEvent(c, c.ringExpiresAt?.toISOString() ?? null)]]);
+export function ringNewCall(
+	tx: Sql,
+	c: Pick<CallRow, 'id' | 'tenantId' | 'kioskName' | 'createdAt' | 'ringExpiresAt' | 'ringGroupId' | 'overflowAt' | 'overflowedAt'>,
+	available: string[],
+	members: Members,
+	ringSeconds: number
+): Promise<unknown> {
+	const sent: Promise<unknown>[] = [];
+	if (available.length > 0 && overflowIsDue(c, available, members, Date.now())) {
+		// Its group has nobody available (or no delay): everyone rings now. A new call's ring timer already
+		// runs ringSeconds from the insert, so the mark does not move it.
+		sent.push(repo.markOverflowed(tx, [c.id], ringSeconds));
+		c = { ...c, overflowedAt: c.createdAt };
+	}
+	sent.push(publishAll(tx, [[to.accounts(c.tenantId, ringTargets(c, available, members)), ringEvent(c, c.ringExpiresAt?.toISOString() ?? null)]]));
+	return Promise.all(sent);
 }
 
 /** A concierge sets itself available or away. Kiosks and consoles of the tenant hear the new counts at once. */
