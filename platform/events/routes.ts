@@ -29,8 +29,10 @@ export function eventsStreamOptions(app: AppName, actor: Actor, meta: StreamClie
 				await kioskSeen(actor, true, meta);
 				return callSnapshot(actor);
 			},
-			// Every heartbeat stamps all of the tenant's kiosk streams of this process in one statement.
-			sharedBeat: { key: `kiosk-seen:${actor.tenantId}`, item: actor.accountId, run: (ids) => kiosksSeen(actor.tenantId, ids) },
+			// A heartbeat stamps the tenant's kiosk streams beating then in one statement. Each kiosk is
+			// stamped on every third beat (45 s), which keeps it inside the fleet's online window
+			// (ONLINE_MS, 60 s) at a third of the writes: 10,000 kiosks cost PostgreSQL 220 rows a second.
+			sharedBeat: { key: `kiosk-seen:${actor.tenantId}`, item: actor.accountId, run: (ids) => kiosksSeen(actor.tenantId, ids), everyBeats: 3 },
 			onClose: () => kioskGone(actor)
 		};
 	let opened = false;

@@ -1,7 +1,7 @@
 /**
  * Server-sent events for one signed-in actor: a snapshot on every (re)connect,
  * then the events addressed to the actor, and a heartbeat comment every
- * HEARTBEAT_MS. EventSource reconnects by itself, and the snapshot on reconnect
+ * HEARTBEAT_MS (spread over the period across the process's streams). EventSource reconnects by itself, and the snapshot on reconnect
  * resynchronises whatever was missed while it was away.
  *
  * A stream is bound to the session that opened it: it ends when that session ends
@@ -29,6 +29,8 @@ const encoder = new TextEncoder();
 
 interface Open {
 	sessionId: string;
+	/** Which tick of the heartbeat cycle beats this stream (see startBeat). */
+	slot: number;
 	close: () => void;
 	beat: (shared: SharedBeats) => void;
 }
@@ -42,24 +44,39 @@ let beat: NodeJS.Timeout | null = null;
 const BEAT = encoder.encode(': hb\n\n');
 const RETRY = encoder.encode('retry: 2000\n\n');
 
+/**
+ * The heartbeat is spread over its period: the timer ticks SLOTS times per HEARTBEAT_MS and
+ * each tick beats the streams of one slot (given round-robin as they open). Every stream
+ * still beats, and has its session checked, every HEARTBEAT_MS; but 10,000 kiosk streams
+ * cost the process and PostgreSQL a small slice each second rather than all 10,000 writes,
+ * stamps and checks at once, which held up every request in flight at that moment.
+ */
+const SLOTS = 15;
+let nextSlot = 0;
+let tick = 0;
+
 /** Close every stream whose session is gone, expired or disabled (run on each heartbeat; exported for tests). */
-export async function closeEndedSessions(): Promise<void> {
-	const ids = [...new Set([...open].map((o) => o.sessionId))];
+export async function closeEndedSessions(streams: Iterable<Open> = open): Promise<void> {
+	const list = [...streams];
+	const ids = [...new Set(list.map((o) => o.sessionId))];
+	if (ids.length === 0) return;
 	const live = await liveSessionIds(db(), ids);
-	for (const o of open) if (!live.has(o.sessionId)) o.close();
+	for (const o of list) if (!live.has(o.sessionId)) o.close();
 }
 
 function startBeat(): void {
 	beat ??= setInterval(() => {
+		const slot = tick++ % SLOTS;
+		const due = [...open].filter((o) => o.slot === slot);
 		const shared: SharedBeats = new Map();
-		for (const o of open) o.beat(shared);
+		for (const o of due) o.beat(shared);
 		for (const [key, b] of shared) b.run(b.items).catch((e) => logError('events', 'shared beat failed', e, { key, streams: b.items.length }));
-		closeEndedSessions().catch((e) => logError('events', 'session check failed', e, { streams: open.size }));
+		closeEndedSessions(due).catch((e) => logError('events', 'session check failed', e, { streams: due.length }));
 		if (open.size === 0 && beat) {
 			clearInterval(beat);
 			beat = null;
 		}
-	}, HEARTBEAT_MS);
+	}, HEARTBEAT_MS / SLOTS);
 	beat.unref();
 }
 
@@ -101,9 +118,10 @@ export interface StreamOptions {
 	 * A heartbeat shared by many streams (instead of onBeat): on each heartbeat the streams
 	 * with the same key give their item and `run` is called once with all of them (a
 	 * tenant's kiosks stamped seen in one statement). Not called at open: the snapshot does
-	 * what the stream needs then.
+	 * what the stream needs then. `everyBeats` (default 1): give the item only on every Nth
+	 * heartbeat of the stream (a stamp that stays valid longer than one period).
 	 */
-	sharedBeat?: { key: string; item: string; run: (items: string[]) => Promise<void> };
+	sharedBeat?: { key: string; item: string; run: (items: string[]) => Promise<void>; everyBeats?: number };
 }
 
 /** Where a stream's bytes go: a ReadableStream's controller (SvelteKit) or a node:http response (platform/web/lean.ts). */
@@ -185,13 +203,16 @@ export function openStream(actor: Actor, session: { id: string }, opts: StreamOp
 		if (!put(RETRY) || (r && !put(r))) return;
 		const snapshot = await opts.snapshot();
 		if (closed || !put(frame('snapshot', snapshot))) return;
+		let beats = 0;
 		entry = {
 			sessionId: session.id,
+			slot: nextSlot++ % SLOTS,
 			close: end,
 			beat: (shared) => {
 				if (!put(BEAT)) return;
 				const sb = opts.sharedBeat;
 				if (!sb) return hook('beat', opts.onBeat);
+				if (++beats % (sb.everyBeats ?? 1) !== 0) return;
 				const b = shared.get(sb.key);
 				if (b) b.items.push(sb.item);
 				else shared.set(sb.key, { run: sb.run, items: [sb.item] });
