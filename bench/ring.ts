@@ -134,7 +134,7 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /** Memory per idle stream of a bare node:http SSE server, measured the same way (streams held by the same holder process): the floor. */
-async function bareSseMemory(n: number, port: number, holder: ChildProcess): Promise<{ rss: number; heap: number }> {
+async function bareSseMemory(n: number, port: number, holder: ChildProcess): Promise<{ rss: number; rssAfterGc: number; heap: number }> {
 	const child = spawnNode(['--expose-gc', '--require', `${root}bench/memprobe.cjs`, `${root}bench/bare-sse-server.cjs`], {
 		env: { ...process.env, PORT: String(port) },
 		stdio: ['ignore', 'ignore', 'inherit', 'ipc']
@@ -151,9 +151,14 @@ async function bareSseMemory(n: number, port: number, holder: ChildProcess): Pro
 	await new Promise((r) => setTimeout(r, 2000));
 	const rss1 = rssKiB(child.pid!);
 	const m1 = await probeMemory(child);
+	const rss1Gc = rssKiB(child.pid!);
 	await ask(holder, { close: true });
 	await stopChild(child);
-	return { rss: Math.round(((rss1 - rss0) * 1024) / n), heap: Math.round((m1.heapUsed + m1.external - m0.heapUsed - m0.external) / n) };
+	return {
+		rss: Math.round(((rss1 - rss0) * 1024) / n),
+		rssAfterGc: Math.round(((rss1Gc - rss0) * 1024) / n),
+		heap: Math.round((m1.heapUsed + m1.external - m0.heapUsed - m0.external) / n)
+	};
 }
 
 /** Send a message to an IPC child and wait for its answer. */
@@ -316,6 +321,7 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		await new Promise((r) => setTimeout(r, 3000));
 		const rssAfter = rssKiB(kioskApp.child.pid!);
 		const heapAfter = await probeMemory(kioskApp.child);
+		const rssAfterGc = rssKiB(kioskApp.child.pid!);
 
 		const arrivals = new Map<string, number[]>();
 		const publishedAt = new Map<string, number>();
@@ -526,13 +532,15 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		out({
 			metric: 'kiosk_idle_stream_memory_bytes',
 			perConnection: Math.round(((rssAfter - rssBefore) * 1024) / KIOSKS),
+			rssAfterGcPerConnection: Math.round(((rssAfterGc - rssBefore) * 1024) / KIOSKS),
 			heapAfterGcPerConnection: Math.round((heapAfter.heapUsed + heapAfter.external - heapBefore.heapUsed - heapBefore.external) / KIOSKS),
+			bareNodeRssAfterGcPerConnection: floor.rssAfterGc,
 			bareNodeRssPerConnection: floor.rss,
 			bareNodeHeapAfterGcPerConnection: floor.heap,
 			rssBeforeKiB: rssBefore,
 			rssAfterKiB: rssAfter,
 			streams: KIOSKS,
-			note: 'perConnection = RSS delta of the kiosk app / open idle SSE streams; heapAfterGc = V8 heap + external after two GCs; bareNode* = the same figures for a bare node:http SSE server (bench/bare-sse-server.cjs), the floor'
+			note: 'perConnection = RSS delta of the kiosk app / open idle SSE streams, read 3 s after they opened; rssAfterGc = the same read again just after two full GCs (what the streams keep, without garbage from opening them); heapAfterGc = V8 heap + external after two GCs; bareNode* = the same figures for a bare node:http SSE server (bench/bare-sse-server.cjs), the floor'
 		});
 	} finally {
 		for (const r of reqs) r.destroy();
