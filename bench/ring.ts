@@ -9,7 +9,9 @@
  * so the process that times the rings does nothing else; its CPU and the apps' CPU
  * (from /proc) are printed with the results. The same clients measure a bare Node
  * SSE push in the same run (`sse_baseline_ms`), one push after each call (interleaved, so
- * both see the machine in the same state), so the platform's overhead is a ratio. Also the kiosk app's memory per idle kiosk stream (RSS delta / streams).
+ * both see the machine in the same state), so the platform's overhead is a ratio; and
+ * once more after the calls, at rest (`sse_baseline_at_rest_ms`). Also the kiosk app's
+ * memory per idle kiosk stream (RSS delta / streams).
  *
  * Where a ring's time goes (`ring_breakdown_ms`): every event carries `publishedAt`, the
  * moment the kiosk app wrote its NOTIFY inside the call's transaction, so a ring splits
@@ -28,7 +30,7 @@
  * the bare push is.
  * Busy concierges (in a call) and away concierges are connected too and must not be
  * rung: only the available ones count, and any ring reaching the others fails the run.
- * Env: BENCH_CPU_PROF (a folder: the apps write CPU profiles of the ring phase there, kiosk.cpuprofile and console.cpuprofile), RING_KIOSKS (10000), RING_CONCIERGES (100 available), RING_BUSY (20), RING_AWAY (20), RING_CALLS (200, timed), RING_WARMUP (100 calls placed first, not timed), RING_QUIET_MS (0: a pause before each timed call and push; 300 made both slower on this VM, see docs/benchmarks.md).
+ * Env: BENCH_CPU_PROF (a folder: the apps write CPU profiles of the ring phase there, kiosk.cpuprofile and console.cpuprofile), RING_KIOSKS (10000), RING_CONCIERGES (100 available), RING_BUSY (20), RING_AWAY (20), RING_CALLS (200, timed), RING_WARMUP (100 calls placed first, not timed).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -84,7 +86,13 @@ export function spawnNode(args: string[], opts: Parameters<typeof spawn>[2]): Ch
 	return spawn('bash', ['-c', 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"', process.execPath, ...args], opts);
 }
 
-export async function startApp(name: 'kiosk' | 'console', port: number, opts: { memProbe?: boolean } = {}): Promise<{ origin: string; child: ChildProcess }> {
+export interface App {
+	name: 'kiosk' | 'console';
+	origin: string;
+	child: ChildProcess;
+}
+
+export async function startApp(name: App['name'], port: number, opts: { memProbe?: boolean } = {}): Promise<App> {
 	const origin = `http://127.0.0.1:${port}`;
 	const probe = opts.memProbe ? ['--expose-gc', '--require', `${root}bench/memprobe.cjs`] : [];
 	// BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile of the phase a bench marks with cpuProfile() (bench/cpuprof.cjs).
@@ -96,7 +104,7 @@ export async function startApp(name: 'kiosk' | 'console', port: number, opts: { 
 	for (let i = 0; i < 150; i++) {
 		if (child.exitCode !== null) throw new Error(`${name} exited`);
 		try {
-			if ((await fetch(origin + '/login')).ok) return { origin, child: Object.assign(child, { profileName: name }) };
+			if ((await fetch(origin + '/login')).ok) return { name, origin, child };
 		} catch {}
 		await new Promise((r) => setTimeout(r, 100));
 	}
@@ -107,13 +115,13 @@ export async function startApp(name: 'kiosk' | 'console', port: number, opts: { 
  * With BENCH_CPU_PROF set, start (first call) or stop and write (second call) the CPU profile of
  * the apps started with startApp (bench/cpuprof.cjs); without it, nothing.
  */
-export async function cpuProfile(children: ChildProcess[], stop = false): Promise<void> {
+export async function cpuProfile(apps: App[], stop = false): Promise<void> {
 	const dir = process.env.BENCH_CPU_PROF;
 	if (!dir) return;
 	mkdirSync(dir, { recursive: true });
-	const done = children.map((c) => `${dir}/${(c as ChildProcess & { profileName?: string }).profileName}.cpuprofile.done`);
+	const done = apps.map((a) => `${dir}/${a.name}.cpuprofile.done`);
 	if (stop) for (const f of done) rmSync(f, { force: true });
-	for (const c of children) c.kill('SIGWINCH');
+	for (const a of apps) a.child.kill('SIGWINCH');
 	if (!stop) return;
 	for (let i = 0; i < 200 && !done.every((f) => existsSync(f)); i++) await new Promise((r) => setTimeout(r, 50));
 }
@@ -247,6 +255,13 @@ function sse(origin: string, path: string, cookie: string | null, onEvent: (type
 	});
 }
 
+/** Wait (polling every `everyMs`) until `done()` or `ms` have passed; answers done(). */
+async function until(done: () => boolean, ms = 5000, everyMs = 2): Promise<boolean> {
+	const deadline = Date.now() + ms;
+	while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, everyMs));
+	return done();
+}
+
 async function inBatches<T>(items: T[], size: number, fn: (t: T, i: number) => Promise<void>): Promise<void> {
 	for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map((t, j) => fn(t, i + j)));
 }
@@ -257,7 +272,6 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 	const CONCIERGES = Number(process.env.RING_CONCIERGES ?? 100);
 	const CALLS = Number(process.env.RING_CALLS ?? 200);
 	const WARMUP = Number(process.env.RING_WARMUP ?? 100);
-	const QUIET_MS = Number(process.env.RING_QUIET_MS ?? 0);
 	const BUSY = Number(process.env.RING_BUSY ?? 20);
 	const AWAY = Number(process.env.RING_AWAY ?? 20);
 
@@ -373,13 +387,15 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		// under the same conditions (this machine's speed drifts by up to 2x over minutes: a figure of the
 		// platform and one of the baseline taken minutes apart would compare the machine with itself).
 		const base: number[] = [];
-		const pushOnce = async (i: number, timed: boolean) => {
-			const id = `p${i}`;
+		const baseAtRest: number[] = [];
+		let pushes = 0;
+		/** One push to every client; its arrival times kept in `into` (none: not timed). */
+		const pushOnce = async (into?: number[]) => {
+			const id = `p${pushes++}`;
 			const t0 = performance.now();
 			await fetch(`${baseline.origin}/push?id=${id}`, { method: 'POST' });
-			const deadline = Date.now() + 5000;
-			while ((baseArrivals.get(id)?.length ?? 0) < CONCIERGES && Date.now() < deadline) await new Promise((res) => setTimeout(res, 2));
-			if (timed) for (const at of baseArrivals.get(id) ?? []) base.push(at - t0);
+			await until(() => (baseArrivals.get(id)?.length ?? 0) >= CONCIERGES);
+			if (into) for (const at of baseArrivals.get(id) ?? []) into.push(at - t0);
 		};
 		/** One call placed by kiosk k, rung, cancelled and settled; its figures kept when `timed`. */
 		const ringOnce = async (k: { cookie: string }, timed: boolean, label: string) => {
@@ -388,8 +404,7 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			const r = await fetch(kioskApp.origin + '/api/calls', { method: 'POST', headers: { cookie: k.cookie, 'content-type': 'application/json' }, body: '{}' });
 			if (r.status !== 201) throw new Error(`call ${label}: ${r.status} ${await r.text()}`);
 			const { id } = (await r.json()) as { id: string };
-			const deadline = Date.now() + 5000;
-			while ((arrivals.get(id)?.length ?? 0) < CONCIERGES && Date.now() < deadline) await new Promise((res) => setTimeout(res, 2));
+			await until(() => (arrivals.get(id)?.length ?? 0) >= CONCIERGES);
 			const got = arrivals.get(id) ?? [];
 			const pub = publishedAt.get(id);
 			if (timed) {
@@ -403,16 +418,14 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			await fetch(`${kioskApp.origin}/api/calls/${id}/cancel`, { method: 'POST', headers: { cookie: k.cookie, 'content-type': 'application/json' }, body: '{}' });
 			// Each ring is timed on a settled system, as the bare push is: the next call is placed once every
 			// console has heard this one's cancellation, not while that fan-out is still being written and read.
-			const settle = Date.now() + 5000;
-			while ((cancelled.get(id) ?? 0) < CONCIERGES + others.length && Date.now() < settle) await new Promise((res) => setTimeout(res, 1));
-			if ((cancelled.get(id) ?? 0) < CONCIERGES + others.length) unsettled++;
+			if (!(await until(() => (cancelled.get(id) ?? 0) >= CONCIERGES + others.length, 5000, 1))) unsettled++;
 		};
 		// Warm-up, not timed: the apps' code paths compiled by V8 and every pooled connection's statements
 		// prepared, so the timed calls measure a running system rather than its first minute. Other kiosks
 		// than the timed ones place these calls (a kiosk may place 6 calls a minute).
 		for (let i = 0; i < WARMUP; i++) {
 			await ringOnce(kiosks[kiosks.length - 1 - (i % kiosks.length)]!, false, `warm-up ${i}`);
-			await pushOnce(i, false);
+			await pushOnce();
 		}
 		const traffic0 = (await ask(holder, { bytes: true })) as { bytes: number; frames: number; byType: Record<string, number> };
 		const cpu0 = {
@@ -422,23 +435,20 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			postgres: postgresCpuSeconds(),
 			bench: process.cpuUsage()
 		};
-		await cpuProfile([kioskApp.child, consoleApp.child]);
+		await cpuProfile([kioskApp, consoleApp]);
 		const ringStart = performance.now();
-		// RING_QUIET_MS (default 0) pauses before each timed call and push. Tried at 300 ms (longer than the
-		// consoles' presence coalescing) it made both slower on this VM: idle processes pay a wake-up at every
-		// hop, and a ring crosses more processes than the bare push does.
+		// (A 300 ms pause before each timed call and push was tried: it made both slower on this VM, where
+		// idle processes pay a wake-up at every hop and a ring crosses more processes than the bare push.)
 		let pushSeconds = 0;
 		for (let i = 0; i < CALLS; i++) {
-			await new Promise((r) => setTimeout(r, QUIET_MS));
 			await ringOnce(kiosks[i % kiosks.length]!, true, String(i));
-			await new Promise((r) => setTimeout(r, QUIET_MS));
 			const p0 = performance.now();
-			await pushOnce(WARMUP + i, true);
+			await pushOnce(base);
 			pushSeconds += (performance.now() - p0) / 1000;
 		}
-		// The phase's length without the pushes and the quiet waits (the CPU figures include the pushes' bench work).
-		const ringSeconds = (performance.now() - ringStart) / 1000 - pushSeconds - (2 * CALLS * QUIET_MS) / 1000;
-		await cpuProfile([kioskApp.child, consoleApp.child], true);
+		// The phase's length without the pushes (the CPU figures include the pushes' bench work).
+		const ringSeconds = (performance.now() - ringStart) / 1000 - pushSeconds;
+		await cpuProfile([kioskApp, consoleApp], true);
 		const traffic1 = (await ask(holder, { bytes: true })) as { bytes: number; frames: number; byType: Record<string, number> };
 		const benchCpu = process.cpuUsage(cpu0.bench);
 		const cpu = {
@@ -500,20 +510,18 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			note: 'one push after each timed call (interleaved)'
 		});
 		// For the record, the same push once more after the calls, with the apps idle (how this figure was taken before).
-		const interleaved = base.splice(0);
-		for (let i = 0; i < CALLS; i++) await pushOnce(WARMUP + CALLS + i, true);
-		base.sort((a, b) => a - b);
-		const atRestP50 = percentile(base, 50);
+		for (let i = 0; i < CALLS; i++) await pushOnce(baseAtRest);
+		baseAtRest.sort((a, b) => a - b);
+		const atRestP50 = percentile(baseAtRest, 50);
 		out({
 			metric: 'sse_baseline_at_rest_ms',
 			p50: atRestP50,
-			p95: percentile(base, 95),
-			p99: percentile(base, 99),
-			n: base.length,
+			p95: percentile(baseAtRest, 95),
+			p99: percentile(baseAtRest, 99),
+			n: baseAtRest.length,
 			clients: CONCIERGES,
-			note: 'the same push, 200 times after the calls, the apps idle'
+			note: `the same push, ${CALLS} times after the calls, the apps idle`
 		});
-		base.splice(0, base.length, ...interleaved);
 		out({
 			metric: 'ring_overhead_ratio_p50',
 			value: Math.round((percentile(ring, 50) / percentile(base, 50)) * 10) / 10,

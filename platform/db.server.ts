@@ -50,16 +50,26 @@ export function opsDb(): Sql {
  * connection never carries one tenant's scope into another request.
  */
 export async function withTenant<T>(tenantId: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
-	if (!isUuid(tenantId)) throw new TypeError(`withTenant: not a tenant id: ${String(tenantId)}`);
+	requireTenantId(tenantId, 'withTenant');
 	return (await db().begin(async (tx) => {
 		// Not awaited on its own: the setting goes out in the same write as fn's first
 		// query. A transaction's queries run in order on its one connection, so the
 		// scope is in place before any of them; if it fails, they fail with it.
-		// postgres.js queries are lazy, so execute() queues it now, ahead of fn's queries.
-		const scope = tx`select set_config('app.tenant_id', ${tenantId}, true)`.execute();
-		const [, result] = await Promise.all([scope, fn(tx as unknown as Sql)]);
+		const [, result] = await Promise.all([scope(tx as unknown as Sql, tenantId), fn(tx as unknown as Sql)]);
 		return result;
 	})) as T;
+}
+
+function requireTenantId(tenantId: string, where: string): void {
+	if (!isUuid(tenantId)) throw new TypeError(`${where}: not a tenant id: ${String(tenantId)}`);
+}
+
+/**
+ * The tenant scope of the current transaction (transaction-local). postgres.js queries
+ * are lazy; execute() sends this one now, ahead of any query the caller makes next.
+ */
+function scope(tx: Sql, tenantId: string) {
+	return tx`select set_config('app.tenant_id', ${tenantId}, true)`.execute();
 }
 
 /**
@@ -72,19 +82,18 @@ export async function withTenant<T>(tenantId: string, fn: (tx: Sql) => Promise<T
  * functions and await them together. COMMIT goes out once the microtasks their calls
  * started have run. A query made only after an answer came back would run after COMMIT,
  * outside the transaction, where no tenant is in scope and row-level security shows it
- * nothing. If any statement fails, PostgreSQL
- * answers COMMIT with ROLLBACK: nothing is kept, and this rejects with the first error.
+ * nothing. If any statement fails, PostgreSQL answers COMMIT with ROLLBACK: nothing is
+ * kept, and this rejects with the first error.
  */
 export async function withTenantInTwoWrites<R, T>(tenantId: string, read: (tx: Sql) => Promise<R>, write: (tx: Sql, r: R) => Promise<T>): Promise<T> {
-	if (!isUuid(tenantId)) throw new TypeError(`withTenantInTwoWrites: not a tenant id: ${String(tenantId)}`);
+	requireTenantId(tenantId, 'withTenantInTwoWrites');
 	const tx = (await db().reserve()) as unknown as Sql & { release: () => void };
 	try {
 		let r: R;
 		try {
-			// postgres.js queries are lazy: execute() sends them now, in this order, on the reserved connection.
+			// BEGIN and the scope are sent now, in this order, ahead of read's queries on the reserved connection.
 			const begin = tx`begin`.execute();
-			const scope = tx`select set_config('app.tenant_id', ${tenantId}, true)`.execute();
-			[, , r] = await Promise.all([begin, scope, read(tx)]);
+			[, , r] = await Promise.all([begin, scope(tx, tenantId), read(tx)]);
 		} catch (e) {
 			await tx`rollback`.catch(() => {});
 			throw e;
@@ -99,9 +108,9 @@ export async function withTenantInTwoWrites<R, T>(tenantId: string, read: (tx: S
 		const [result, done] = await Promise.allSettled([written, commit]);
 		if (result.status === 'rejected') throw result.reason;
 		if (done.status === 'rejected') throw done.reason;
-		// A statement that failed without `write` seeing it: the transaction was rolled back.
-		if ((done.value as unknown as { command?: string }).command !== 'COMMIT')
-			throw new Error(`withTenantInTwoWrites: the transaction was rolled back (${String((done.value as unknown as { command?: string }).command)})`);
+		// A statement that failed without `write` seeing it: PostgreSQL answered COMMIT with ROLLBACK.
+		const { command } = done.value as unknown as { command?: string };
+		if (command !== 'COMMIT') throw new Error(`withTenantInTwoWrites: the transaction was rolled back (${String(command)})`);
 		return result.value;
 	} finally {
 		tx.release();

@@ -13,6 +13,7 @@ import { makeAccount, makeTenant } from './testing/factories.ts';
 import { ownerDb } from './testing/db.ts';
 import { subscribe } from './events/hub.server.ts';
 import { cancelCall, createCall, setAvailability } from './calls/index.ts';
+import { rejection } from './testing/assert.ts';
 
 const test = suite('two-write tenant transactions');
 
@@ -41,23 +42,21 @@ test('both steps run in one transaction, the tenant in scope; what the second wr
 
 test('a statement of the second step that fails: nothing is kept, and its error comes back', async () => {
 	const tenant = await makeTenant();
-	try {
-		await withTenantInTwoWrites(
+	const e = await rejection(
+		withTenantInTwoWrites(
 			tenant.id,
 			async () => null,
 			async (tx) => Promise.all([audit(tx, tenant.id, 'call.created'), tx`select 1 / 0`])
-		);
-		assert.unreachable();
-	} catch (e) {
-		assert.is((e as { code?: string }).code, '22012', 'division by zero, not a later "transaction aborted"');
-	}
+		)
+	);
+	assert.is((e as { code?: string }).code, '22012', 'division by zero, not a later "transaction aborted"');
 	assert.is(await audited(tenant.id, 'call.created'), 0, 'the row written before the failure was rolled back');
 });
 
 test('an error the second step swallowed still rolls back, and says so', async () => {
 	const tenant = await makeTenant();
-	try {
-		await withTenantInTwoWrites(
+	const e = await rejection(
+		withTenantInTwoWrites(
 			tenant.id,
 			async () => null,
 			async (tx) => {
@@ -67,11 +66,9 @@ test('an error the second step swallowed still rolls back, and says so', async (
 				await written;
 				return 'ok';
 			}
-		);
-		assert.unreachable();
-	} catch (e) {
-		assert.match((e as Error).message, 'rolled back');
-	}
+		)
+	);
+	assert.match((e as Error).message, 'rolled back');
 	assert.is(await audited(tenant.id, 'call.created'), 0);
 });
 
@@ -79,29 +76,27 @@ test('a failure in the first step rolls back; the connection is usable again aft
 	const tenant = await makeTenant();
 	// More failures than the pool has connections: one kept reserved, or in a transaction, would make these wait forever.
 	for (let i = 0; i < 25; i++) {
-		try {
-			await withTenantInTwoWrites(
+		const e = await rejection(
+			withTenantInTwoWrites(
 				tenant.id,
 				async (tx) => tx`select 1 / 0`,
 				async () => assert.unreachable('the second step must not run')
-			);
-			assert.unreachable();
-		} catch (e) {
-			assert.is((e as { code?: string }).code, '22012');
-		}
+			)
+		);
+		assert.is((e as { code?: string }).code, '22012');
 	}
 	const [row] = await withTenant(tenant.id, (tx) => tx<{ t: string }[]>`select current_setting('app.tenant_id', true) as t`);
 	assert.is(row!.t, tenant.id);
-	try {
-		await withTenantInTwoWrites(
-			'not-a-tenant',
-			async () => null,
-			async () => null
-		);
-		assert.unreachable();
-	} catch (e) {
-		assert.instance(e, TypeError);
-	}
+	assert.instance(
+		await rejection(
+			withTenantInTwoWrites(
+				'not-a-tenant',
+				async () => null,
+				async () => null
+			)
+		),
+		TypeError
+	);
 });
 
 test('a placed call rings with what its row holds (the ring is built before PostgreSQL answers)', async () => {

@@ -305,13 +305,13 @@ export async function bindToken(tx: Sql, tokenId: string, participantSid: string
 	return rows.length === 1;
 }
 
-/** Calls this kiosk placed in the last minute (the ring rate limit). */
 /** The transaction's own clock (now() is fixed for the whole transaction: what the inserts write). */
 export async function transactionNow(tx: Sql): Promise<Date> {
 	const [row] = await tx<{ now: Date }[]>`select now() as now`;
 	return row!.now;
 }
 
+/** Calls this kiosk placed in the last minute (the ring rate limit). */
 export async function recentCallsOfKiosk(tx: Sql, kioskAccountId: string): Promise<number> {
 	const [row] = await tx<{ n: number }[]>`
 		select count(*)::int as n from calls where kiosk_account_id = ${kioskAccountId} and created_at > now() - interval '1 minute'`;

@@ -14,14 +14,14 @@ import type { AcceptResult, CallView } from './contract.ts';
 import * as repo from './calls.repo.ts';
 import { cancelRinging, endCall } from './outcomes.ts';
 import { presenceOfAccount, publishPresence, tenantState } from './presence.ts';
-import { membersOfGroup, ringNewCall, settleQueue } from './queue.ts';
+import { ringNewCall, settleQueue } from './queue.ts';
 import { closeRoom, createCallRoom, newRoomName } from './rooms.ts';
 import { issueCallToken } from './tokens.ts';
 import { metrics } from '../metrics.ts';
 import { refreshSyntheticTenants } from '../tenants/synthetic.ts';
 import { readPolicy } from '../policies/policies.repo.ts';
 import { isOpen } from '../policies/hours.ts';
-import { groupOfKiosk } from '../groups/groups.repo.ts';
+import { groupOfKiosk, membersOf } from '../groups/groups.repo.ts';
 
 /**
  * The kiosk's call button. Rings every available concierge of the tenant (the kiosk's
@@ -43,7 +43,7 @@ export async function createCall(actor: Actor): Promise<CallView> {
 				repo.transactionNow(tx)
 			]);
 			// Only a kiosk in a concierge group needs a third round trip, for the group's members.
-			return { recent, policy, s, group, now, members: await membersOfGroup(tx, group?.groupId ?? null) };
+			return { recent, policy, s, group, now, members: await membersOf(tx, group ? [group.groupId] : []) };
 		},
 		async (tx, { recent, policy, s, group, now, members }) => {
 			if (recent >= config().callRatePerMinute) throw new RateLimited('call_rate_limited', 'Please wait a moment before calling again.');

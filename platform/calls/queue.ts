@@ -136,17 +136,12 @@ export async function ringSecondsOf(tx: Sql, tenantId: string): Promise<number> 
 	return (await readRingTimeout(tx, tenantId)) ?? config().callRingTimeoutSeconds;
 }
 
-/** The concierges of the kiosk's group, when it has one (read before the call is placed). */
-export async function membersOfGroup(tx: Sql, groupId: string | null): Promise<Members> {
-	return groupId ? membersOf(tx, [groupId]) : new Map();
-}
-
 /**
  * Ring a call just placed, inside its transaction: the kiosk's group first when it has
  * one, or every available concierge of the tenant at once. `c` is the row as the insert
  * writes it (createCall knows every field the ring needs before PostgreSQL answers), so
  * that the ring goes out in the same write as the insert and the COMMIT
- * (withTenantInTwoWrites): this sends its statements when called, before it first awaits.
+ * (withTenantInTwoWrites): it makes all its statements when called, before it first awaits.
  */
 export function ringNewCall(
 	tx: Sql,

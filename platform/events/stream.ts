@@ -1,8 +1,9 @@
 /**
  * Server-sent events for one signed-in actor: a snapshot on every (re)connect,
  * then the events addressed to the actor, and a heartbeat comment every
- * HEARTBEAT_MS (spread over the period across the process's streams). EventSource reconnects by itself, and the snapshot on reconnect
- * resynchronises whatever was missed while it was away.
+ * HEARTBEAT_MS (spread over the period across the process's streams). EventSource
+ * reconnects by itself, and the snapshot on reconnect resynchronises whatever was
+ * missed while it was away.
  *
  * A stream is bound to the session that opened it: it ends when that session ends
  * (a `session.ended` event for it, or, checked on every heartbeat for all streams of

@@ -10,3 +10,13 @@ export async function refusal(p: Promise<unknown>): Promise<DomainError> {
 	}
 	throw new Error('expected a refusal');
 }
+
+/** Whatever a promise rejects with; fails the test if it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<unknown> {
+	try {
+		await p;
+	} catch (e) {
+		return e;
+	}
+	throw new Error('expected a rejection');
+}
