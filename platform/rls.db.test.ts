@@ -109,4 +109,29 @@ test('the app role cannot escape: no bypass, no owner, no role switch, append-on
 	}
 });
 
+test('cross-tenant entry points: search_path pinned, not executable by PUBLIC, the per-request lookups in PL/pgSQL', async () => {
+	// SECURITY DEFINER functions are the only way the app role reaches across tenants.
+	const fns = await ownerDb()<{ name: string; lang: string; config: string[] | null; publicExec: boolean; appExec: boolean }[]>`
+		select p.proname as name, l.lanname as lang, p.proconfig as config,
+		       exists (select 1 from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) x where x.grantee = 0 and x.privilege_type = 'EXECUTE') as "publicExec",
+		       has_function_privilege('concierge_app', p.oid, 'execute') as "appExec"
+		from pg_proc p join pg_language l on l.oid = p.prolang join pg_namespace n on n.oid = p.pronamespace
+		where n.nspname = 'public' and p.prosecdef`;
+	assert.ok(fns.length >= 10, `found ${fns.length}`);
+	for (const f of fns) {
+		assert.ok(
+			f.config?.some((c) => c.startsWith('search_path=')),
+			`${f.name}: search_path pinned`
+		);
+		assert.not.ok(f.publicExec, `${f.name}: not executable by PUBLIC`);
+	}
+	// Run on every request or heartbeat: PL/pgSQL keeps their plans (a SQL-language SECURITY
+	// DEFINER function is planned again on every call; migration 015), and the app may call them.
+	for (const name of ['auth_find_session', 'auth_live_sessions', 'synthetic_tenant_ids', 'calls_find_by_room', 'calls_sweep_tenants']) {
+		const f = fns.find((x) => x.name === name);
+		assert.is(f?.lang, 'plpgsql', `${name} in PL/pgSQL`);
+		assert.ok(f?.appExec, `${name}: executable by the app role`);
+	}
+});
+
 test.run();
