@@ -6,6 +6,8 @@
  * another tenant's `app.tenant_id`. infra/patches/postgres-begin.mjs fixes it at
  * install; this checks the installed driver in the bug's deterministic form
  * (`max_pipeline: 0`, where every BEGIN hit it) and under a burst of transactions.
+ * And the pool's choice among idle connections (infra/patches/postgres-pool-lifo.mjs):
+ * the one released last, not the one idle longest.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -59,6 +61,35 @@ test('a burst of tenant-scoped transactions on a small pool: each sees only its 
 		);
 		const rows = await sql<{ v: string | null }[]>`select nullif(current_setting('app.tenant_id', true), '') as v`;
 		assert.is(rows[0]!.v, null, 'outside a transaction nothing is set');
+	} finally {
+		await sql.end({ timeout: 2 });
+	}
+});
+
+test('the pool reuses the connection released last: one request after another meets one warm backend (infra/patches/postgres-pool-lifo.mjs)', async () => {
+	const sql = pool(4, 100);
+	const pid = async (q: postgres.Sql | postgres.ReservedSql = sql) => (await q<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
+	try {
+		// A burst opens all four connections.
+		const burst = new Set(await Promise.all(Array.from({ length: 4 }, () => sql.begin((tx) => pid(tx as unknown as postgres.Sql)))));
+		assert.is(burst.size, 4, 'the burst used four connections');
+		// Then one at a time (queries, transactions and reserved connections alike): always the same
+		// backend, where a first-in-first-out pool goes round all four.
+		const one: number[] = [];
+		for (let i = 0; i < 8; i++) {
+			one.push(await pid());
+			one.push(await sql.begin((tx) => pid(tx as unknown as postgres.Sql)));
+			const r = await sql.reserve();
+			try {
+				one.push(await pid(r));
+			} finally {
+				r.release();
+			}
+		}
+		assert.is(new Set(one).size, 1, `one backend for sequential work, saw ${new Set(one).size}`);
+		// Concurrency still spreads over the pool.
+		const again = new Set(await Promise.all(Array.from({ length: 4 }, () => sql.begin((tx) => pid(tx as unknown as postgres.Sql)))));
+		assert.ok(again.size > 1, 'concurrent transactions use more than one connection');
 	} finally {
 		await sql.end({ timeout: 2 });
 	}
