@@ -184,25 +184,29 @@ async function startHolder(): Promise<ChildProcess> {
 	return child;
 }
 
-/** User + system CPU seconds a process has used so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
-export function cpuSeconds(pid: number): number {
+/**
+ * User + system CPU seconds a process has used so far (/proc/<pid>/stat, clock ticks of 1/100 s);
+ * with `reapedChildren`, plus those of its children that have exited and been waited for.
+ */
+export function cpuSeconds(pid: number, opts: { reapedChildren?: boolean } = {}): number {
 	const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
 	const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-	return (Number(rest[11]) + Number(rest[12])) / 100;
+	const children = opts.reapedChildren ? Number(rest[13]) + Number(rest[14]) : 0;
+	return (Number(rest[11]) + Number(rest[12]) + children) / 100;
 }
 
 /**
  * User + system CPU seconds used so far by every PostgreSQL process on the machine (the
  * backends serving the apps, the WAL writer...): what the database adds to a figure. A
- * backend that exits between two readings takes its time with it, so read them around a
- * phase in which the pools' connections stay open.
+ * backend that has exited is counted too: the postmaster reaped it, so its time is in the
+ * postmaster's children's time (a pool closes idle connections during a phase).
  */
 export function postgresCpuSeconds(): number {
 	let total = 0;
 	for (const pid of readdirSync('/proc')) {
 		if (!/^\d+$/.test(pid)) continue;
 		try {
-			if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid));
+			if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid), { reapedChildren: true });
 		} catch {
 			// The process ended while we looked.
 		}
