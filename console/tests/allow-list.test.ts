@@ -40,7 +40,7 @@ function startProxy(): Promise<void> {
 }
 
 async function startProxiedConsole(): Promise<void> {
-	app = spawn(process.execPath, [root + 'console/build/index.js'], {
+	app = spawn(process.execPath, [root + 'console/server.js'], {
 		env: { ...process.env, PORT: String(APP_PORT), HOST: '127.0.0.1', ORIGIN: PROXY, ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1', SIGNIN_PER_MINUTE: '100000' },
 		stdio: 'ignore'
 	});

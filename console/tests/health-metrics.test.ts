@@ -195,7 +195,7 @@ function runToEnd(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: numbe
 test('in production mode the apps and the worker refuse to start with the development secrets, naming them', async () => {
 	const port = Number(process.env.TEST_KIOSK_PORT ?? 5183) + 7;
 	const env = { ...process.env, CONCIERGE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}`, WORKER_HEALTH_PORT: '0' };
-	for (const args of [[root + 'kiosk/build/index.js'], [root + 'console/build/index.js'], ['--import', 'tsx', root + 'platform/jobs/worker.ts']]) {
+	for (const args of [[root + 'kiosk/server.js'], [root + 'console/server.js'], ['--import', 'tsx', root + 'platform/jobs/worker.ts']]) {
 		const r = await runToEnd(args, env);
 		assert.is(r.code, 78, `${args.at(-1)} exits with EX_CONFIG: ${r.out.slice(0, 500)}`);
 		assert.match(r.out, 'Refusing to start');

@@ -164,8 +164,8 @@ async function build(): Promise<Setup> {
 		// PostgreSQL's 100 connections are shared with every other test run on this machine.
 		DB_POOL_MAX: '3'
 	});
-	procs.push(new Proc('kiosk', srv, process.execPath, [root + 'kiosk/build/index.js'], appEnv(prod.KIOSK_PORT!, prod.KIOSK_ORIGIN!)));
-	procs.push(new Proc('console', srv, process.execPath, [root + 'console/build/index.js'], appEnv(prod.CONSOLE_PORT!, prod.CONSOLE_ORIGIN!)));
+	procs.push(new Proc('kiosk', srv, process.execPath, [root + 'kiosk/server.js'], appEnv(prod.KIOSK_PORT!, prod.KIOSK_ORIGIN!)));
+	procs.push(new Proc('console', srv, process.execPath, [root + 'console/server.js'], appEnv(prod.CONSOLE_PORT!, prod.CONSOLE_ORIGIN!)));
 
 	const ca = `${caddyData}/caddy/pki/authorities/local/root.crt`;
 	for (const host of [`kiosk.${DOMAIN}`, `console.${DOMAIN}`]) {

@@ -88,11 +88,23 @@ test('install --render-only: root-only env with fresh secrets, a valid Caddyfile
 				if (u.includes('livekit')) assert.not.match(text, 'EnvironmentFile=', 'livekit-server would take LIVEKIT_* variables as config overrides');
 				else assert.match(text, 'EnvironmentFile=/etc/concierge/concierge.env');
 			}
+			// The apps run their own server (platform/web/server.js, with the lean handlers), not adapter-node's index.js.
+			for (const app of ['kiosk', 'console'])
+				if (u === `concierge-${app}.service`) assert.match(text, new RegExp(`^ExecStart=.* /opt/concierge/${app}/server\\.js$`, 'm'), `${u} runs ${app}/server.js`);
 		}
 		const verify = spawnSync('systemd-analyze', ['verify', '--man=no', ...units.map((u) => join(dir, u))], { encoding: 'utf8' });
 		assert.is(verify.status, 0, verify.stdout + verify.stderr);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+test('every way of starting a built app runs its own server (the lean handlers), never adapter-node\'s build/index.js', () => {
+	const starters = ['infra/start.sh', 'infra/helm/Dockerfile', 'infra/helm/concierge/templates/apps.yaml', 'infra/prod/systemd/concierge-kiosk.service', 'infra/prod/systemd/concierge-console.service'];
+	for (const f of starters) {
+		const text = readFileSync(join(root, f), 'utf8');
+		assert.not.match(text, 'build/index.js', f);
+		assert.match(text, /(kiosk|console|\{\{ \$app \}\})\/server\.js/, `${f} starts <app>/server.js`);
 	}
 });
 

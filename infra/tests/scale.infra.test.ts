@@ -128,7 +128,7 @@ function appEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 function startApp(name: 'kiosk' | 'console', i: number): Proc {
 	const p = port[name][i]!;
-	const proc = new Proc(`${name}${i}`, null, process.execPath, [root + `${name}/build/index.js`], appEnv({ PORT: String(p), HOST: '127.0.0.1', ORIGIN: url(p) }));
+	const proc = new Proc(`${name}${i}`, null, process.execPath, [root + `${name}/server.js`], appEnv({ PORT: String(p), HOST: '127.0.0.1', ORIGIN: url(p) }));
 	procs.push(proc);
 	return proc;
 }
