@@ -156,6 +156,7 @@ async function serveEvents(app: AppName, security: [string, string][], req: Inco
 		if (header(req, 'content-length') !== null || header(req, 'transfer-encoding') !== null) drain(req);
 		res.writeHead(200, { ...c.headers, ...STREAM_HEADERS });
 		res.flushHeaders();
+		forgetSentHead(res);
 		// Chunked, as for any HTTP/1.1 client; an HTTP/1.0 one gets plain res.write.
 		const chunked = (res as unknown as { chunkedEncoding?: boolean }).chunkedEncoding === true;
 		const meta = { userAgent: header(req, 'user-agent'), appVersion: new URL(req.url ?? '/', 'http://x').searchParams.get('v') };
@@ -177,6 +178,21 @@ async function serveEvents(app: AppName, security: [string, string][], req: Inco
 	} catch (e) {
 		failed(c, e);
 	}
+}
+
+/**
+ * Node keeps a response's serialised head (`_header`: status line, the security headers,
+ * the request id; about 700 bytes here) for the whole life of the response, though once
+ * it is handed to the socket (`_headerSent`) Node only tests it for being set (headersSent,
+ * and the refusals of writeHead/setHeader after it). An open stream lives for hours, and a
+ * kiosk instance holds 10,000, so the sent head is swapped for one shared string. Checked,
+ * not assumed: if a Node version stores the head otherwise, nothing is changed.
+ * (platform/web/lean.test.ts checks that this Node still does.)
+ */
+const SENT_HEAD = 'HTTP/1.1 (head sent)\r\n\r\n';
+export function forgetSentHead(res: ServerResponse): void {
+	const r = res as unknown as { _header?: unknown; _headerSent?: unknown };
+	if (r._headerSent === true && typeof r._header === 'string') r._header = SENT_HEAD;
 }
 
 /**
