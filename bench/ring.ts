@@ -142,7 +142,7 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /** Memory per idle stream of a bare node:http SSE server, measured the same way (streams held by the same holder process): the floor. */
-async function bareSseMemory(n: number, port: number, holder: ChildProcess): Promise<{ rss: number; rssAfterGc: number; heap: number }> {
+async function bareSseMemory(n: number, port: number, holder: ChildProcess): Promise<{ rss: number; rssAfterGc: number; heap: number; committed: Record<string, number> }> {
 	const child = spawnNode(['--expose-gc', '--require', `${root}bench/memprobe.cjs`, `${root}bench/bare-sse-server.cjs`], {
 		env: { ...process.env, PORT: String(port) },
 		stdio: ['ignore', 'ignore', 'inherit', 'ipc']
@@ -165,7 +165,8 @@ async function bareSseMemory(n: number, port: number, holder: ChildProcess): Pro
 	return {
 		rss: Math.round(((rss1 - rss0) * 1024) / n),
 		rssAfterGc: Math.round(((rss1Gc - rss0) * 1024) / n),
-		heap: Math.round((m1.heapUsed + m1.external - m0.heapUsed - m0.external) / n)
+		heap: Math.round((m1.heapUsed + m1.external - m0.heapUsed - m0.external) / n),
+		committed: committedPerConnection(m0, m1, n)
 	};
 }
 
@@ -214,12 +215,28 @@ export function postgresCpuSeconds(): number {
 	return total;
 }
 
+/** What bench/memprobe.cjs writes: process.memoryUsage() after two full GCs, and each V8 heap space's committed and used bytes. */
+type Probe = NodeJS.MemoryUsage & { spaces: Record<string, { committed: number; used: number }> };
+
+/** Bytes per connection that each V8 heap space committed between two probes (the spaces that grew, and their total). */
+function committedPerConnection(before: Probe, after: Probe, n: number): Record<string, number> {
+	const out: Record<string, number> = {};
+	let total = 0;
+	for (const [name, s] of Object.entries(after.spaces)) {
+		const d = (s.committed - (before.spaces[name]?.committed ?? 0)) / n;
+		total += d;
+		if (Math.abs(d) >= 50) out[name] = Math.round(d);
+	}
+	return { total: Math.round(total), ...out };
+}
+
 /** process.memoryUsage() of a child started with bench/memprobe.cjs, after two full GCs. */
-export async function probeMemory(child: ChildProcess): Promise<NodeJS.MemoryUsage> {
+export async function probeMemory(child: ChildProcess): Promise<Probe> {
 	const file = `/tmp/concierge-memprobe-${child.pid}.json`;
 	rmSync(file, { force: true });
 	child.kill('SIGUSR2');
-	for (let i = 0; i < 100; i++) {
+	// Up to 50 s: a heap snapshot (MEMPROBE_SNAP) of 10,000 streams takes a while.
+	for (let i = 0; i < 1000; i++) {
 		if (existsSync(file)) {
 			try {
 				return JSON.parse(readFileSync(file, 'utf8'));
@@ -549,10 +566,12 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			bareNodeRssAfterGcPerConnection: floor.rssAfterGc,
 			bareNodeRssPerConnection: floor.rss,
 			bareNodeHeapAfterGcPerConnection: floor.heap,
+			v8CommittedAfterGcPerConnection: committedPerConnection(heapBefore, heapAfter, KIOSKS),
+			bareNodeV8CommittedAfterGcPerConnection: floor.committed,
 			rssBeforeKiB: rssBefore,
 			rssAfterKiB: rssAfter,
 			streams: KIOSKS,
-			note: 'perConnection = RSS delta of the kiosk app / open idle SSE streams, read 3 s after they opened; rssAfterGc = the same read again just after two full GCs (what the streams keep, without garbage from opening them); heapAfterGc = V8 heap + external after two GCs; bareNode* = the same figures for a bare node:http SSE server (bench/bare-sse-server.cjs), the floor'
+			note: 'perConnection = RSS delta of the kiosk app / open idle SSE streams, read 3 s after they opened; rssAfterGc = the same read again just after two full GCs (what the streams keep, without garbage from opening them); heapAfterGc = V8 heap + external after two GCs; v8Committed = the bytes each V8 heap space holds from the OS after the GCs (in use or not); bareNode* = the same figures for a bare node:http SSE server (bench/bare-sse-server.cjs), the floor'
 		});
 	} finally {
 		for (const r of reqs) r.destroy();
