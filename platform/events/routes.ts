@@ -4,7 +4,7 @@
  * handler of the built app's server (platform/web/lean.ts) serve it from here.
  */
 import { callSnapshot, consoleStreamBeat, consoleStreamClosed, consoleStreamOpened } from '../calls/index.ts';
-import { kioskGone, kioskSeen, kiosksSeen } from '../fleet/fleet.ts';
+import { kioskGone, kioskOpened, kiosksSeen } from '../fleet/fleet.ts';
 import type { Actor, AppName, Role } from '../types.ts';
 import type { StreamOptions } from './stream.ts';
 
@@ -18,6 +18,18 @@ export interface StreamClientMeta {
 }
 
 /**
+ * The key and statement of the heartbeat that stamps a tenant's kiosks seen, made once per
+ * tenant: a process holds thousands of kiosk streams of few tenants, and each would otherwise
+ * keep its own copy of the key and of the function.
+ */
+const kioskSeenBeats = new Map<string, { key: string; run: (ids: string[]) => Promise<void> }>();
+function kioskSeenBeat(tenantId: string) {
+	let b = kioskSeenBeats.get(tenantId);
+	if (!b) kioskSeenBeats.set(tenantId, (b = { key: `kiosk-seen:${tenantId}`, run: (ids) => kiosksSeen(tenantId, ids) }));
+	return b;
+}
+
+/**
  * The stream's options for an actor already checked against EVENTS_ROLES: a kiosk's
  * stream keeps its presence for the fleet view (platform/fleet/fleet.ts); a concierge's
  * stream keeps the concierge online while it is open (platform/calls/presence.ts).
@@ -25,14 +37,12 @@ export interface StreamClientMeta {
 export function eventsStreamOptions(app: AppName, actor: Actor, meta: StreamClientMeta = {}): StreamOptions {
 	if (app === 'kiosk')
 		return {
-			snapshot: async () => {
-				await kioskSeen(actor, true, meta);
-				return callSnapshot(actor);
-			},
+			// The open is stamped (and the fleet pages told) in the snapshot's transaction: one round trip and a COMMIT.
+			snapshot: () => callSnapshot(actor, (tx) => kioskOpened(tx, actor, meta)),
 			// A heartbeat stamps the tenant's kiosk streams beating then in one statement. Each kiosk is
 			// stamped on every third beat (45 s), which keeps it inside the fleet's online window
 			// (ONLINE_MS, 60 s) at a third of the writes: 10,000 kiosks cost PostgreSQL 220 rows a second.
-			sharedBeat: { key: `kiosk-seen:${actor.tenantId}`, item: actor.accountId, run: (ids) => kiosksSeen(actor.tenantId, ids), everyBeats: 3 },
+			sharedBeat: { ...kioskSeenBeat(actor.tenantId), item: actor.accountId, everyBeats: 3 },
 			onClose: () => kioskGone(actor)
 		};
 	let opened = false;
