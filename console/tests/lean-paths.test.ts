@@ -175,7 +175,13 @@ test('a stream asked for on a keep-alive connection while its previous answer is
 		assert.is(received.split('HTTP/1.1 200').length - 1, 2);
 		const second = received.slice(received.lastIndexOf('HTTP/1.1 200'));
 		assert.match(second, /transfer-encoding: chunked/i);
-		assert.match(second, /\r\n[0-9a-f]+\r\nevent: snapshot\ndata: /, 'the snapshot arrives as one well-formed chunk');
+		// The body's first chunk, read by its size line: the retry line, the release and the snapshot, whole.
+		const body = Buffer.from(second.slice(second.indexOf('\r\n\r\n') + 4), 'utf8');
+		const sizeEnd = body.indexOf('\r\n');
+		const size = parseInt(body.subarray(0, sizeEnd).toString(), 16);
+		const first = body.subarray(sizeEnd + 2, sizeEnd + 2 + size).toString();
+		assert.is(body.subarray(sizeEnd + 2 + size, sizeEnd + 4 + size).toString(), '\r\n', 'the first chunk is as long as its size line says');
+		assert.match(first, /^retry: 2000\n\n(event: release\ndata: [^\n]*\n\n)?event: snapshot\ndata: [^\n]*\n\n$/, 'it holds the retry line, the release and the whole snapshot');
 	} finally {
 		socket.destroy();
 	}

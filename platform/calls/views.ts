@@ -31,15 +31,28 @@ export async function listCalls(actor: Actor): Promise<CallView[]> {
 	return withTenant(actor.tenantId, (tx) => visibleCalls(tx, actor));
 }
 
-/** Everything a client needs to redraw itself after a (re)connect. */
-export async function callSnapshot(actor: Actor): Promise<Snapshot> {
+/**
+ * Everything a client needs to redraw itself after a (re)connect. `alongside`, when
+ * given, runs in the same transaction, its statements sent first and with the reads
+ * (a kiosk's stream stamps its open this way: platform/events/routes.ts).
+ */
+export async function callSnapshot(actor: Actor, alongside?: (tx: Sql) => Promise<void>): Promise<Snapshot> {
 	requireRole(actor, 'kiosk', 'concierge');
 	return withTenant(actor.tenantId, async (tx) => {
-		const calls = await visibleCalls(tx, actor);
-		const presence = publicPresence(await tenantState(tx));
+		// The statements go out together, in one round trip with BEGIN (a restarted kiosk
+		// instance reopens 10,000 streams at once, each with this snapshot).
+		const kiosk = actor.role === 'kiosk';
+		const [, calls, state, hours, permissions, mine] = await Promise.all([
+			alongside?.(tx),
+			visibleCalls(tx, actor),
+			tenantState(tx),
+			kiosk ? kioskHours(tx, actor.tenantId) : undefined,
+			kiosk ? undefined : repo.getSharePermissions(tx, actor.accountId),
+			kiosk ? undefined : presenceOfAccount(tx, actor.accountId)
+		]);
+		const presence = publicPresence(state);
 		const settings = callSettings();
-		if (actor.role === 'kiosk') return { calls, presence, me: null, settings, hours: await kioskHours(tx, actor.tenantId) };
-		const permissions = (await repo.getSharePermissions(tx, actor.accountId)) ?? { canShareScreen: false, canViewKioskScreen: false };
-		return { calls, presence, me: { state: await presenceOfAccount(tx, actor.accountId), permissions }, settings };
+		if (kiosk) return { calls, presence, me: null, settings, hours };
+		return { calls, presence, me: { state: mine!, permissions: permissions ?? { canShareScreen: false, canViewKioskScreen: false } }, settings };
 	});
 }

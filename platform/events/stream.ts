@@ -84,6 +84,16 @@ function startBeat(): void {
 	beat.unref();
 }
 
+function concat(...parts: Uint8Array[]): Uint8Array {
+	const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+	let at = 0;
+	for (const p of parts) {
+		out.set(p, at);
+		at += p.byteLength;
+	}
+	return out;
+}
+
 const frame = (type: string, data: unknown) => encoder.encode(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
 
 /** The `release` frame of this process (its version is fixed at start-up), encoded once. */
@@ -202,11 +212,14 @@ export function openStream(actor: Actor, session: { id: string }, opts: StreamOp
 		const unsub = await subscribe({ tenantId: actor.tenantId, accountId: actor.accountId, role: actor.role, sessionId: session.id }, send);
 		if (closed) return unsub();
 		unsubscribe = unsub;
-		// A client that leaves while the stream opens ends it here, as at any other write.
-		const r = release();
-		if (!put(RETRY) || (r && !put(r))) return;
 		const snapshot = await opts.snapshot();
-		if (closed || !put(frame('snapshot', snapshot))) return;
+		if (closed) return;
+		// The retry line, the release and the snapshot leave in one write (with the response's
+		// head, platform/web/lean.ts): one wake-up of the client, not four. A client that left
+		// while the stream opened ends it here, as at any other write. (Events published since
+		// subscribing went out before this and are older than the snapshot, which supersedes them.)
+		const r = release();
+		if (!put(r ? concat(RETRY, r, frame('snapshot', snapshot)) : concat(RETRY, frame('snapshot', snapshot)))) return;
 		let beats = 0;
 		entry = {
 			sessionId: session.id,

@@ -8,7 +8,7 @@
  * opened, every heartbeat, closed. It counts as online while a stream was seen in
  * the last ONLINE_MS.
  */
-import { withTenant } from '../db.server.ts';
+import { withTenant, type Sql } from '../db.server.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { isUuid } from '../ids.ts';
@@ -25,25 +25,39 @@ import { fleetKiosks, markKioskGone, markKiosksSeen, upsertKioskSeen } from './f
 export const ONLINE_MS = 60_000;
 
 /**
- * The kiosk's stream opened (userAgent and app version from its request) or beat.
- * Open admin fleet pages hear of it when it opens, or when a beat brings back a kiosk
- * that had counted as offline.
+ * One kiosk seen, in a transaction of its own: its stream opened (as kioskOpened) or
+ * beat, and open admin fleet pages hear of it when it opens or when a beat brings back a
+ * kiosk that had counted as offline. (Streams stamp their opens with kioskOpened inside
+ * their snapshot's transaction, and their beats together with kiosksSeen.)
  */
 export async function kioskSeen(actor: Actor, opened: boolean, meta: { userAgent?: string | null; appVersion?: string | null } = {}): Promise<void> {
 	if (actor.role !== 'kiosk') return;
-	// The kiosk's own word (`/api/events?v=`): anything but a version id is ignored, never stored.
-	const appVersion = cleanVersion(meta.appVersion);
 	await withTenant(actor.tenantId, async (tx) => {
-		const wasOffline = await upsertKioskSeen(tx, {
-			tenantId: actor.tenantId,
-			accountId: actor.accountId,
-			opened,
-			userAgent: meta.userAgent?.slice(0, 400) ?? null,
-			appVersion,
-			onlineSeconds: ONLINE_MS / 1000
-		});
-		if (opened || wasOffline) await publishFleetChanged(tx, actor.tenantId, 'kiosk');
+		if (opened) return kioskOpened(tx, actor, meta);
+		if (await upsertKioskSeen(tx, seenRow(actor, false, meta))) await publishFleetChanged(tx, actor.tenantId, 'kiosk');
 	});
+}
+
+/**
+ * The kiosk's stream opened, in the caller's transaction (userAgent and app version
+ * from its request): stamped seen and open, and open admin fleet pages hear of it.
+ * Both statements go out at once, with whatever the caller reads beside them.
+ */
+export async function kioskOpened(tx: Sql, actor: Actor, meta: { userAgent?: string | null; appVersion?: string | null }): Promise<void> {
+	if (actor.role !== 'kiosk') return;
+	await Promise.all([upsertKioskSeen(tx, seenRow(actor, true, meta)), publishFleetChanged(tx, actor.tenantId, 'kiosk')]);
+}
+
+function seenRow(actor: Actor, opened: boolean, meta: { userAgent?: string | null; appVersion?: string | null }) {
+	return {
+		tenantId: actor.tenantId,
+		accountId: actor.accountId,
+		opened,
+		userAgent: meta.userAgent?.slice(0, 400) ?? null,
+		// The kiosk's own word (`/api/events?v=`): anything but a version id is ignored, never stored.
+		appVersion: cleanVersion(meta.appVersion),
+		onlineSeconds: ONLINE_MS / 1000
+	};
 }
 
 /**

@@ -154,9 +154,10 @@ async function serveEvents(app: AppName, security: [string, string][], req: Inco
 		const ctx = await admit(app, c, EVENTS_ROLES[app] as readonly ('kiosk' | 'concierge')[]);
 		if (!ctx || res.destroyed) return;
 		if (header(req, 'content-length') !== null || header(req, 'transfer-encoding') !== null) drain(req);
+		// The head is not flushed on its own: it leaves with the first frame (the snapshot, once
+		// read), in one write, through res.write; the frames after it go straight to the socket.
 		res.writeHead(200, { ...c.headers, ...STREAM_HEADERS });
-		res.flushHeaders();
-		forgetSentHead(res);
+		let headSent = false;
 		// Chunked, as for any HTTP/1.1 client; an HTTP/1.0 one gets plain res.write.
 		const chunked = (res as unknown as { chunkedEncoding?: boolean }).chunkedEncoding === true;
 		const meta = { userAgent: header(req, 'user-agent'), appVersion: new URL(req.url ?? '/', 'http://x').searchParams.get('v') };
@@ -169,8 +170,12 @@ async function serveEvents(app: AppName, security: [string, string][], req: Inco
 				if (res.destroyed || res.writableEnded || req.socket.destroyed) throw new Error('stream closed');
 				const socket = res.socket;
 				// Otherwise straight to the socket, as one ready-made HTTP chunk shared by every stream (see chunk()).
-				if (chunked && socket) socket.write(chunk(b));
-				else res.write(b);
+				if (chunked && socket && headSent) socket.write(chunk(b));
+				else {
+					res.write(b);
+					headSent = true;
+					forgetSentHead(res);
+				}
 			},
 			end: () => res.end()
 		});
