@@ -23,14 +23,14 @@
  * Uses the test slot's services (TEST_SLOT, default 0: its database, LiveKit),
  * starts them if needed, migrates (never resets) the slot's test database, and
  * runs its own app processes on ports 5187/5188 + 10 * slot.
- * Before the timed calls: VACUUM ANALYZE (the setup's bulk rows, as autovacuum would have on a running system)
+ * Before the streams open and again before the timed calls: VACUUM ANALYZE (the setup's bulk rows, as autovacuum would have on a running system)
  * and RING_WARMUP untimed calls (V8 has compiled the paths, every pooled connection has prepared
  * its statements); the bare push gets the same warm-up. Each call is cancelled and every console
  * has heard the cancellation before the next step, so each ring is timed on a settled system, as
  * the bare push is.
  * Busy concierges (in a call) and away concierges are connected too and must not be
  * rung: only the available ones count, and any ring reaching the others fails the run.
- * Env: BENCH_CPU_PROF (a folder: the apps write CPU profiles of the ring phase there, kiosk.cpuprofile and console.cpuprofile), RING_KIOSKS (10000), RING_CONCIERGES (100 available), RING_BUSY (20), RING_AWAY (20), RING_CALLS (200, timed), RING_WARMUP (100 calls placed first, not timed).
+ * Env: BENCH_CPU_PROF (a folder: the apps write CPU profiles of the ring phase there, kiosk.cpuprofile and console.cpuprofile), RING_KIOSKS (10000), RING_CONCIERGES (100 available), RING_BUSY (20), RING_AWAY (20), RING_CALLS (200, timed), RING_WARMUP (100 calls placed first, not timed), RING_SETTLE_S (30: the idle wait before the settled RSS reading of the app and of the bare server), RING_APP_NODE_FLAGS (extra node flags for both apps, for experiments).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -97,7 +97,9 @@ export async function startApp(name: App['name'], port: number, opts: { memProbe
 	const probe = opts.memProbe ? ['--expose-gc', '--require', `${root}bench/memprobe.cjs`] : [];
 	// BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile of the phase a bench marks with cpuProfile() (bench/cpuprof.cjs).
 	const prof = process.env.BENCH_CPU_PROF ? ['--require', `${root}bench/cpuprof.cjs`] : [];
-	const child = spawnNode([...probe, ...prof, `${root}${name}/server.js`], {
+	// RING_APP_NODE_FLAGS: extra node/V8 flags for both apps (experiments on their memory and latency).
+	const flags = (process.env.RING_APP_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+	const child = spawnNode([...flags, ...probe, ...prof, `${root}${name}/server.js`], {
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin, BENCH_CPU_PROF_NAME: name },
 		stdio: ['ignore', 'ignore', 'inherit']
 	});
@@ -142,7 +144,11 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /** Memory per idle stream of a bare node:http SSE server, measured the same way (streams held by the same holder process): the floor. */
-async function bareSseMemory(n: number, port: number, holder: ChildProcess): Promise<{ rss: number; rssAfterGc: number; heap: number; committed: Record<string, number> }> {
+async function bareSseMemory(
+	n: number,
+	port: number,
+	holder: ChildProcess
+): Promise<{ rss: number; rssAfterGc: number; rssSettled: number; heap: number; committed: Record<string, number> }> {
 	const child = spawnNode(['--expose-gc', '--require', `${root}bench/memprobe.cjs`, `${root}bench/bare-sse-server.cjs`], {
 		env: { ...process.env, PORT: String(port) },
 		stdio: ['ignore', 'ignore', 'inherit', 'ipc']
@@ -160,11 +166,14 @@ async function bareSseMemory(n: number, port: number, holder: ChildProcess): Pro
 	const rss1 = rssKiB(child.pid!);
 	const m1 = await probeMemory(child);
 	const rss1Gc = rssKiB(child.pid!);
+	await new Promise((r) => setTimeout(r, SETTLE_MS));
+	const rss1Settled = rssKiB(child.pid!);
 	await ask(holder, { close: true });
 	await stopChild(child);
 	return {
 		rss: Math.round(((rss1 - rss0) * 1024) / n),
 		rssAfterGc: Math.round(((rss1Gc - rss0) * 1024) / n),
+		rssSettled: Math.round(((rss1Settled - rss0) * 1024) / n),
 		heap: Math.round((m1.heapUsed + m1.external - m0.heapUsed - m0.external) / n),
 		committed: committedPerConnection(m0, m1, n)
 	};
@@ -246,6 +255,9 @@ export async function probeMemory(child: ChildProcess): Promise<Probe> {
 	}
 	throw new Error('memory probe did not answer');
 }
+
+/** How long the app and the bare server are left idle before their settled RSS reading. */
+const SETTLE_MS = Number(process.env.RING_SETTLE_S ?? 30) * 1000;
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
@@ -335,6 +347,11 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 	/** Calls whose cancellation had not reached every console stream within 5 s (the next call went ahead anyway). */
 	let unsettled = 0;
 
+	// The same before the streams open: the setup has just added 10,000 accounts and sessions, and the
+	// stream's snapshot reads presence joined to accounts. With the statistics of before the setup, its plan
+	// took 0.45-1 s a query until autovacuum's next analyse (measured: 110 such queries in one run), so the
+	// time to open the streams ranged 14-76 s, depending on where autovacuum's minute fell.
+	await ownerDb()`vacuum analyze`;
 	const kioskApp = await startApp('kiosk', env.kioskPort, { memProbe: true });
 	const consoleApp = await startApp('console', env.consolePort);
 	const baseline = await bareSseServer();
@@ -357,6 +374,9 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		const rssAfter = rssKiB(kioskApp.child.pid!);
 		const heapAfter = await probeMemory(kioskApp.child);
 		const rssAfterGc = rssKiB(kioskApp.child.pid!);
+		// And once more after SETTLE_MS of idleness, as a process holding idle streams spends most of its life.
+		await new Promise((r) => setTimeout(r, SETTLE_MS));
+		const rssSettled = rssKiB(kioskApp.child.pid!);
 
 		const arrivals = new Map<string, number[]>();
 		const publishedAt = new Map<string, number>();
@@ -563,6 +583,8 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			perConnection: Math.round(((rssAfter - rssBefore) * 1024) / KIOSKS),
 			rssAfterGcPerConnection: Math.round(((rssAfterGc - rssBefore) * 1024) / KIOSKS),
 			heapAfterGcPerConnection: Math.round((heapAfter.heapUsed + heapAfter.external - heapBefore.heapUsed - heapBefore.external) / KIOSKS),
+			rssSettledPerConnection: Math.round(((rssSettled - rssBefore) * 1024) / KIOSKS),
+			bareNodeRssSettledPerConnection: floor.rssSettled,
 			bareNodeRssAfterGcPerConnection: floor.rssAfterGc,
 			bareNodeRssPerConnection: floor.rss,
 			bareNodeHeapAfterGcPerConnection: floor.heap,
@@ -571,7 +593,7 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			rssBeforeKiB: rssBefore,
 			rssAfterKiB: rssAfter,
 			streams: KIOSKS,
-			note: 'perConnection = RSS delta of the kiosk app / open idle SSE streams, read 3 s after they opened; rssAfterGc = the same read again just after two full GCs (what the streams keep, without garbage from opening them); heapAfterGc = V8 heap + external after two GCs; v8Committed = the bytes each V8 heap space holds from the OS after the GCs (in use or not); bareNode* = the same figures for a bare node:http SSE server (bench/bare-sse-server.cjs), the floor'
+			note: 'perConnection = RSS delta of the kiosk app / open idle SSE streams, read 3 s after they opened; rssAfterGc = the same read again just after two full GCs (what the streams keep, without garbage from opening them); rssSettled = RSS read again SETTLE_MS later, nothing done in between (V8 returns the pages of the opening burst on its own schedule); heapAfterGc = V8 heap + external after two GCs; v8Committed = the bytes each V8 heap space holds from the OS after the GCs (in use or not); bareNode* = the same figures for a bare node:http SSE server (bench/bare-sse-server.cjs), the floor'
 		});
 	} finally {
 		for (const r of reqs) r.destroy();
