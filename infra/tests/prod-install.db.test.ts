@@ -99,8 +99,14 @@ test('install --render-only: root-only env with fresh secrets, a valid Caddyfile
 	}
 });
 
-test('every way of starting a built app runs its own server (the lean handlers), never adapter-node\'s build/index.js', () => {
-	const starters = ['infra/start.sh', 'infra/helm/Dockerfile', 'infra/helm/concierge/templates/apps.yaml', 'infra/prod/systemd/concierge-kiosk.service', 'infra/prod/systemd/concierge-console.service'];
+test("every way of starting a built app runs its own server (the lean handlers), never adapter-node's build/index.js", () => {
+	const starters = [
+		'infra/start.sh',
+		'infra/helm/Dockerfile',
+		'infra/helm/concierge/templates/apps.yaml',
+		'infra/prod/systemd/concierge-kiosk.service',
+		'infra/prod/systemd/concierge-console.service'
+	];
 	for (const f of starters) {
 		const text = readFileSync(join(root, f), 'utf8');
 		assert.not.match(text, 'build/index.js', f);
