@@ -16,8 +16,7 @@ fi
 # postgres.js 3.4.9 can leave a transaction open on a pooled connection (porsager/postgres#1189),
 # and its pool rotates through every idle connection: both patched at install (postinstall);
 # again here for a node_modules installed before the patches existed.
-node infra/patches/postgres-begin.mjs
-node infra/patches/postgres-pool-lifo.mjs
+node infra/patches/postgres.mjs
 
 export KIOSK_PORT=${KIOSK_PORT:-5173} CONSOLE_PORT=${CONSOLE_PORT:-5174}
 export LIVEKIT_WEBHOOK_URL=${LIVEKIT_WEBHOOK_URL:-http://127.0.0.1:$CONSOLE_PORT/api/livekit/webhook}

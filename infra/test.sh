@@ -25,8 +25,7 @@ fi
 # postgres.js 3.4.9 can leave a transaction open on a pooled connection (porsager/postgres#1189),
 # and its pool rotates through every idle connection: both patched at install (postinstall);
 # again here for a node_modules installed before the patches existed.
-node infra/patches/postgres-begin.mjs
-node infra/patches/postgres-pool-lifo.mjs
+node infra/patches/postgres.mjs
 
 # Test settings: a database of its own, LiveKit on other ports, apps on other ports,
 # so tests never touch the development system (which may be running beside them).

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * postgres.js 3.4.9: `sql.begin()` can send BEGIN without reserving its connection
  * (porsager/postgres#1189, #823; fix proposed in PR #1218, not released). In
@@ -10,50 +9,35 @@
  * kiosk streams open at once (bench/ring.ts).
  *
  * This runs the hook whenever the query was written (whatever the pipeline or the
- * socket's back-pressure say), as the upstream fix does. Run by `npm install`
- * (postinstall) and by infra/test.sh and infra/start.sh; idempotent. It fails loudly
- * when the code it patches is not there, so an upgrade of postgres.js is looked at.
+ * socket's back-pressure say), as the upstream fix does. Applied by
+ * infra/patches/postgres.mjs (idempotent; fails loudly when the code it patches is not
+ * there, so an upgrade of postgres.js is looked at).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const pkg = join(root, 'node_modules/postgres');
-if (!existsSync(pkg)) process.exit(0); // not installed yet
-const version = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).version;
-
-const BROKEN =
-	/( *)return write\(toBuffer\(q\)\)\n\s*&& !q\.describeFirst\n\s*&& !q\.cursorFn\n\s*&& sent\.length < max_pipeline\n\s*&& \(!q\.options\.onexecute \|\| q\.options\.onexecute\(connection\)\)/;
 const MARK = '/* concierge: reserve on write (postgres#1189) */';
-const fixed = (indent) =>
-	[
-		`${indent}${MARK}`,
-		`${indent}const written = write(toBuffer(q))`,
-		`${indent}if (q.options.onexecute) {`,
-		`${indent}  q.options.onexecute(connection)`,
-		`${indent}  return false`,
-		`${indent}}`,
-		`${indent}return written`,
-		`${indent}  && !q.describeFirst`,
-		`${indent}  && !q.cursorFn`,
-		`${indent}  && sent.length < max_pipeline`
-	].join('\n');
 
-let patched = 0;
-for (const rel of ['src/connection.js', 'cjs/src/connection.js', 'cf/src/connection.js']) {
-	const file = join(pkg, rel);
-	if (!existsSync(file)) continue;
-	const src = readFileSync(file, 'utf8');
-	if (src.includes(MARK)) continue;
-	const m = BROKEN.exec(src);
-	if (!m) {
-		console.error(
-			`postgres.js ${version}: ${rel} no longer has the execute() chain this patch fixes (porsager/postgres#1189). Check whether the release fixes it, then update or remove infra/patches/postgres-begin.mjs.`
-		);
-		process.exit(1);
-	}
-	writeFileSync(file, src.replace(BROKEN, fixed(m[1])));
-	patched++;
-}
-if (patched) console.log(`postgres.js ${version}: sql.begin() reserves its connection on write (${patched} files patched; porsager/postgres#1189)`);
+/** @type {import('./postgres.mjs').Patch} */
+export default {
+	mark: MARK,
+	edits: (dir) => [
+		[
+			`${dir}/connection.js`,
+			/( *)return write\(toBuffer\(q\)\)\n\s*&& !q\.describeFirst\n\s*&& !q\.cursorFn\n\s*&& sent\.length < max_pipeline\n\s*&& \(!q\.options\.onexecute \|\| q\.options\.onexecute\(connection\)\)/,
+			(_, indent) =>
+				[
+					`${indent}${MARK}`,
+					`${indent}const written = write(toBuffer(q))`,
+					`${indent}if (q.options.onexecute) {`,
+					`${indent}  q.options.onexecute(connection)`,
+					`${indent}  return false`,
+					`${indent}}`,
+					`${indent}return written`,
+					`${indent}  && !q.describeFirst`,
+					`${indent}  && !q.cursorFn`,
+					`${indent}  && sent.length < max_pipeline`
+				].join('\n')
+		]
+	],
+	missing: (version, rel) =>
+		`postgres.js ${version}: ${rel} no longer has the execute() chain this patch fixes (porsager/postgres#1189). Check whether the release fixes it, then update or remove infra/patches/postgres-begin.mjs.`,
+	done: (version, n) => `postgres.js ${version}: sql.begin() reserves its connection on write (${n} files patched; porsager/postgres#1189)`
+};
