@@ -84,16 +84,6 @@ function startBeat(): void {
 	beat.unref();
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-	const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-	let at = 0;
-	for (const p of parts) {
-		out.set(p, at);
-		at += p.byteLength;
-	}
-	return out;
-}
-
 const frame = (type: string, data: unknown) => encoder.encode(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
 
 /** The `release` frame of this process (its version is fixed at start-up), encoded once. */
@@ -219,7 +209,7 @@ export function openStream(actor: Actor, session: { id: string }, opts: StreamOp
 		// while the stream opened ends it here, as at any other write. (Events published since
 		// subscribing went out before this and are older than the snapshot, which supersedes them.)
 		const r = release();
-		if (!put(r ? concat(RETRY, r, frame('snapshot', snapshot)) : concat(RETRY, frame('snapshot', snapshot)))) return;
+		if (!put(Buffer.concat(r ? [RETRY, r, frame('snapshot', snapshot)] : [RETRY, frame('snapshot', snapshot)]))) return;
 		let beats = 0;
 		entry = {
 			sessionId: session.id,
