@@ -12,7 +12,8 @@ import { subscribe } from '../events/hub.server.ts';
 import { publish } from '../events/events.ts';
 import type { RealtimeEvent, TenantPresence } from './contract.ts';
 import { acceptCall, cancelCall, createCall, setAvailability } from './index.ts';
-import { kioskShows, PRESENCE_EVERY_MS } from './presence.ts';
+import { kioskShows, PRESENCE_EVERY_MS, tenantState } from './presence.ts';
+import { ownerDb } from '../testing/db.ts';
 
 const test = suite('presence fan-out');
 
@@ -133,6 +134,38 @@ test('coalesced events: the first goes at once, a burst collapses to its latest,
 	kiosk.off();
 	con.off();
 	otherKiosk.off();
+});
+
+test("reading a tenant's presence reads its own live and recent calls, not every call ever made", async () => {
+	// Every ring, accept, hang-up and stream snapshot reads the tenant's presence. Its "busy" test
+	// (in a call, or in wrap-up after one) once read every ended call of every tenant, or the whole
+	// calls table under the generic plan postgres.js's prepared statements switch to after five runs
+	// (migration 016). Another tenant's 600 finished calls must not be read.
+	const other = await makeTenant();
+	const [ok, oc] = [await makeAccount(other, { role: 'kiosk' }), await makeAccount(other)];
+	await ownerDb()`
+		insert into calls (tenant_id, kiosk_account_id, concierge_account_id, state, room_name, accepted_at, ended_at, end_reason)
+		select ${other.id}, ${ok.id}, ${oc.id}, 'ended', 'call_' || md5(random()::text), now() - interval '1 day', now() - make_interval(secs => g), 'hung_up'
+		from generate_series(1, 600) g`;
+	await ownerDb()`analyze calls`;
+	const t = await makeTenant();
+	const [k, c] = [await makeAccount(t, { role: 'kiosk' }), await makeAccount(t)];
+	await setAvailability(c.actor, 'available');
+	await createCall(k.actor);
+	await withTenant(t.id, async (tx) => {
+		// The plan every pooled connection ends up with.
+		await tx`set local plan_cache_mode = force_generic_plan`;
+		const read = async () => {
+			const [r] = await tx<{ n: number }[]>`
+				select (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int as n from pg_stat_xact_user_tables where relname = 'calls'`;
+			return r?.n ?? 0;
+		};
+		const before = await read();
+		const s = await tenantState(tx);
+		assert.is(s.available, 1);
+		const rows = (await read()) - before;
+		assert.ok(rows < 50, `the presence read went through ${rows} rows of calls`);
+	});
 });
 
 test.run();
