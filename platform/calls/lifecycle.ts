@@ -18,7 +18,8 @@ import { ringNewCall, settleQueue } from './queue.ts';
 import { closeRoom, createCallRoom, newRoomName } from './rooms.ts';
 import { issueCallToken } from './tokens.ts';
 import { metrics } from '../metrics.ts';
-import { refreshSyntheticTenants } from '../tenants/synthetic.ts';
+import { noteTenantKind } from '../tenants/synthetic.ts';
+import { isSynthetic } from '../tenants/synthetic.repo.ts';
 import { readPolicy } from '../policies/policies.repo.ts';
 import { isOpen } from '../policies/hours.ts';
 import { groupOfKiosk, membersOf } from '../groups/groups.repo.ts';
@@ -32,20 +33,21 @@ export async function createCall(actor: Actor): Promise<CallView> {
 	// A ring's latency is mostly this transaction's round trips to PostgreSQL, so it takes
 	// two (withTenantInTwoWrites): BEGIN with the reads the checks need, then the row, its
 	// read-back, its audit row and its events with the COMMIT.
-	const call = await withTenantInTwoWrites(
+	const { call, synthetic } = await withTenantInTwoWrites(
 		actor.tenantId,
 		async (tx) => {
-			const [recent, policy, s, group, now] = await Promise.all([
+			const [recent, policy, s, group, now, synthetic] = await Promise.all([
 				repo.recentCallsOfKiosk(tx, actor.accountId),
 				readPolicy(tx, actor.tenantId),
 				tenantState(tx),
 				groupOfKiosk(tx, actor.accountId),
-				repo.transactionNow(tx)
+				repo.transactionNow(tx),
+				isSynthetic(tx, actor.tenantId)
 			]);
 			// Only a kiosk in a concierge group needs a third round trip, for the group's members.
-			return { recent, policy, s, group, now, members: await membersOf(tx, group ? [group.groupId] : []) };
+			return { recent, policy, s, group, now, synthetic, members: await membersOf(tx, group ? [group.groupId] : []) };
 		},
-		async (tx, { recent, policy, s, group, now, members }) => {
+		async (tx, { recent, policy, s, group, now, members, synthetic }) => {
 			if (recent >= config().callRatePerMinute) throw new RateLimited('call_rate_limited', 'Please wait a moment before calling again.');
 			// Out of business hours (issue 11, item 4) no call is placed; the kiosk shows the tenant's message.
 			if (policy && !isOpen(policy)) throw new Conflict('closed', policy.closedMessage || 'We are closed now. Please come back during business hours.');
@@ -75,7 +77,7 @@ export async function createCall(actor: Actor): Promise<CallView> {
 					record(tx, actor, actor.tenantId, { action: 'call.created', callId: id, detail: { queued: !ringing } }),
 					publishPresence(tx, actor.tenantId, { ...s, waiting: [...s.waiting, id] })
 				]);
-				return c;
+				return { call: c, synthetic };
 			} catch (e) {
 				// The insert answers first, so a second live call is this constraint (the statements after it fail with it).
 				if ((e as { constraint_name?: string }).constraint_name === 'calls_one_live_per_kiosk')
@@ -84,7 +86,8 @@ export async function createCall(actor: Actor): Promise<CallView> {
 			}
 		}
 	);
-	await refreshSyntheticTenants({ force: true });
+	// A tenant made synthetic a moment ago counts as such from its first call metric on (read above, not queried again).
+	noteTenantKind(actor.tenantId, synthetic);
 	metrics.callPlaced(actor.tenantId, call.ringExpiresAt === null ? 'queued' : 'ringing');
 	log('call placed', { callId: call.id, tenantId: actor.tenantId, queued: call.ringExpiresAt === null });
 	return view(call, actor);

@@ -30,6 +30,15 @@ export function refreshSyntheticTenants(opts: { force?: boolean } = {}): Promise
 	return loading;
 }
 
+/**
+ * What a transaction just read of one tenant (isSynthetic in synthetic.repo.ts): the set
+ * follows it at once, as a forced refresh would, without a query of its own.
+ */
+export function noteTenantKind(tenantId: string, synthetic: boolean): void {
+	if (synthetic) ids.add(tenantId);
+	else ids.delete(tenantId);
+}
+
 /** The metrics label of a tenant: synthetic or customer (from the last refresh). */
 export function tenantKind(tenantId: string): 'synthetic' | 'customer' {
 	return ids.has(tenantId) ? 'synthetic' : 'customer';
