@@ -10,7 +10,9 @@
  * (from /proc) are printed with the results. The same clients measure a bare Node
  * SSE push in the same run (`sse_baseline_ms`), one push after each call (interleaved, so
  * both see the machine in the same state), so the platform's overhead is a ratio; and
- * once more after the calls, at rest (`sse_baseline_at_rest_ms`). Also the kiosk app's
+ * once more after the calls, at rest (`sse_baseline_at_rest_ms`). The same bare server also
+ * runs in a process of its own (`sse_baseline_own_process_ms`, interleaved too): its push
+ * crosses processes, as a ring does, where the first one never leaves the timing process. Also the kiosk app's
  * memory per idle kiosk stream (RSS delta / streams).
  *
  * Where a ring's time goes (`ring_breakdown_ms`): every event carries `publishedAt`, the
@@ -32,13 +34,15 @@
  * rung: only the available ones count, and any ring reaching the others fails the run.
  * Env: BENCH_CPU_PROF (a folder: the apps write CPU profiles of the ring phase there, kiosk.cpuprofile and console.cpuprofile), RING_KIOSKS (10000), RING_CONCIERGES (100 available), RING_BUSY (20), RING_AWAY (20), RING_CALLS (200, timed), RING_WARMUP (100 calls placed first, not timed), RING_SETTLE_S (30: the idle wait before the settled RSS reading of the app and of the bare server), RING_APP_NODE_FLAGS (extra node flags for both apps, for experiments).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+const require = createRequire(import.meta.url);
 
 export interface BenchEnv {
 	slot: number;
@@ -355,6 +359,7 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 	const kioskApp = await startApp('kiosk', env.kioskPort, { memProbe: true });
 	const consoleApp = await startApp('console', env.consolePort);
 	const baseline = await bareSseServer();
+	const ownProcess = await bareSseProcess();
 	const holder = await startHolder();
 	const reqs: http.ClientRequest[] = [];
 	try {
@@ -405,13 +410,14 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 				})
 			);
 		const baseArrivals = new Map<string, number[]>();
-		for (let i = 0; i < CONCIERGES; i++)
-			reqs.push(
-				await sse(baseline.origin, '/events', null, (type, data, at) => {
-					if (type !== 'ping') return;
-					(baseArrivals.get(data) ?? baseArrivals.set(data, []).get(data)!).push(at);
-				})
-			);
+		for (const origin of [baseline.origin, ownProcess.origin])
+			for (let i = 0; i < CONCIERGES; i++)
+				reqs.push(
+					await sse(origin, '/events', null, (type, data, at) => {
+						if (type !== 'ping') return;
+						(baseArrivals.get(data) ?? baseArrivals.set(data, []).get(data)!).push(at);
+					})
+				);
 		await new Promise((r) => setTimeout(r, 1000));
 		// The setup has just written thousands of accounts, sessions and presence rows; on a running system
 		// autovacuum would have vacuumed and analysed them long ago. Without fresh statistics the planner's
@@ -429,12 +435,14 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		// platform and one of the baseline taken minutes apart would compare the machine with itself).
 		const base: number[] = [];
 		const baseAtRest: number[] = [];
+		// The same push from the server in a process of its own (bench/bare-push-server.cjs), also after each call.
+		const baseOwnProcess: number[] = [];
 		let pushes = 0;
-		/** One push to every client; its arrival times kept in `into` (none: not timed). */
-		const pushOnce = async (into?: number[]) => {
+		/** One push to every client of a bare server (by default the one in this process); its arrival times kept in `into` (none: not timed). */
+		const pushOnce = async (into?: number[], origin = baseline.origin) => {
 			const id = `p${pushes++}`;
 			const t0 = performance.now();
-			await fetch(`${baseline.origin}/push?id=${id}`, { method: 'POST' });
+			await fetch(`${origin}/push?id=${id}`, { method: 'POST' });
 			await until(() => (baseArrivals.get(id)?.length ?? 0) >= CONCIERGES);
 			if (into) for (const at of baseArrivals.get(id) ?? []) into.push(at - t0);
 		};
@@ -467,6 +475,7 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		for (let i = 0; i < WARMUP; i++) {
 			await ringOnce(kiosks[kiosks.length - 1 - (i % kiosks.length)]!, false, `warm-up ${i}`);
 			await pushOnce();
+			await pushOnce(undefined, ownProcess.origin);
 		}
 		const traffic0 = (await ask(holder, { bytes: true })) as { bytes: number; frames: number; byType: Record<string, number> };
 		const cpu0 = {
@@ -485,6 +494,7 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			await ringOnce(kiosks[i % kiosks.length]!, true, String(i));
 			const p0 = performance.now();
 			await pushOnce(base);
+			await pushOnce(baseOwnProcess, ownProcess.origin);
 			pushSeconds += (performance.now() - p0) / 1000;
 		}
 		// The phase's length without the pushes (the CPU figures include the pushes' bench work).
@@ -503,6 +513,7 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 		ring.sort((a, b) => a - b);
 		firstRing.sort((a, b) => a - b);
 		base.sort((a, b) => a - b);
+		baseOwnProcess.sort((a, b) => a - b);
 		toPublish.sort((a, b) => a - b);
 		publishToArrival.sort((a, b) => a - b);
 		const expected = CALLS * CONCIERGES;
@@ -550,6 +561,15 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			clients: CONCIERGES,
 			note: 'one push after each timed call (interleaved)'
 		});
+		out({
+			metric: 'sse_baseline_own_process_ms',
+			p50: percentile(baseOwnProcess, 50),
+			p95: percentile(baseOwnProcess, 95),
+			p99: percentile(baseOwnProcess, 99),
+			n: baseOwnProcess.length,
+			clients: CONCIERGES,
+			note: 'the same bare server in a process of its own (bench/bare-push-server.cjs), one push after each timed call: a push that crosses processes, as a ring does (sse_baseline_ms: the server inside the timing process)'
+		});
 		// For the record, the same push once more after the calls, with the apps idle (how this figure was taken before).
 		for (let i = 0; i < CALLS; i++) await pushOnce(baseAtRest);
 		baseAtRest.sort((a, b) => a - b);
@@ -567,7 +587,8 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			metric: 'ring_overhead_ratio_p50',
 			value: Math.round((percentile(ring, 50) / percentile(base, 50)) * 10) / 10,
 			againstAtRest: Math.round((percentile(ring, 50) / atRestP50) * 10) / 10,
-			note: 'value: ring p50 / the interleaved bare push p50; againstAtRest: / the push timed after the calls'
+			againstOwnProcess: Math.round((percentile(ring, 50) / percentile(baseOwnProcess, 50)) * 10) / 10,
+			note: 'value: ring p50 / the interleaved bare push p50; againstAtRest: / the push timed after the calls; againstOwnProcess: / the interleaved push of the bare server in its own process'
 		});
 		out({
 			metric: 'ring_cpu_seconds',
@@ -598,37 +619,25 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 	} finally {
 		for (const r of reqs) r.destroy();
 		agent.destroy();
-		await Promise.all([stopChild(kioskApp.child), stopChild(consoleApp.child), stopChild(holder)]);
+		await Promise.all([stopChild(kioskApp.child), stopChild(consoleApp.child), stopChild(holder), stopChild(ownProcess.child)]);
 		baseline.close();
 		await closeDb();
 		await closeOwnerDb();
 	}
 }
 
-/** The baseline: a bare node:http SSE server that pushes one event to every client per POST. */
-function bareSseServer(): Promise<{ origin: string; close: () => void }> {
-	const clients = new Set<http.ServerResponse>();
-	const server = http.createServer((req, res) => {
-		if (req.url === '/events') {
-			res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
-			res.write('retry: 2000\n\n');
-			clients.add(res);
-			req.on('close', () => clients.delete(res));
-			return;
-		}
-		if (req.method === 'POST' && req.url?.startsWith('/push')) {
-			const id = new URL(req.url, 'http://x').searchParams.get('id') ?? '';
-			for (const c of clients) c.write(`event: ping\ndata: ${id}\n\n`);
-			res.end('ok');
-			return;
-		}
-		res.statusCode = 404;
-		res.end();
+/** The baseline: a bare node:http SSE server that pushes one event to every client per POST (bench/bare-push-server.cjs), in this process. */
+async function bareSseServer(): Promise<{ origin: string; close: () => void }> {
+	const { port, close } = await (require(`${root}bench/bare-push-server.cjs`) as { start: () => Promise<{ port: number; close: () => void }> }).start();
+	return { origin: `http://127.0.0.1:${port}`, close };
+}
+
+/** The same server in a process of its own, as the apps are: a push then crosses processes as a ring does. */
+async function bareSseProcess(): Promise<{ origin: string; child: ChildProcess }> {
+	const child = fork(`${root}bench/bare-push-server.cjs`, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+	const port = await new Promise<number>((resolve, reject) => {
+		child.once('message', (m) => resolve((m as { port: number }).port));
+		child.once('exit', (code) => reject(new Error(`bare push server exited (${code})`)));
 	});
-	return new Promise((resolve) =>
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			resolve({ origin: `http://127.0.0.1:${port}`, close: () => server.close() });
-		})
-	);
+	return { origin: `http://127.0.0.1:${port}`, child };
 }
