@@ -13,11 +13,11 @@ let loadedAt = 0;
 let loading: Promise<void> | null = null;
 
 /**
- * Refresh the set (at most every REFRESH_MS, or now with `force`: a call is placed
- * before its first metric, and a tenant made synthetic a moment ago must count as such).
+ * Refresh the set, at most every REFRESH_MS. (A placed call updates its own tenant's entry
+ * at once, from its transaction: noteTenantKind below.)
  */
-export function refreshSyntheticTenants(opts: { force?: boolean } = {}): Promise<void> {
-	if (!opts.force && Date.now() - loadedAt < REFRESH_MS) return Promise.resolve();
+export function refreshSyntheticTenants(): Promise<void> {
+	if (Date.now() - loadedAt < REFRESH_MS) return Promise.resolve();
 	loading ??= syntheticTenantIds(db())
 		.then((list) => {
 			ids = new Set(list);
