@@ -11,7 +11,7 @@ import { makeAccount, makeTenant } from '../testing/factories.ts';
 import { subscribe } from '../events/hub.server.ts';
 import { publish } from '../events/events.ts';
 import type { RealtimeEvent, TenantPresence } from './contract.ts';
-import { acceptCall, cancelCall, createCall, setAvailability } from './index.ts';
+import { acceptCall, callSnapshot, cancelCall, createCall, setAvailability } from './index.ts';
 import { kioskShows, PRESENCE_EVERY_MS, tenantState } from './presence.ts';
 import { ownerDb } from '../testing/db.ts';
 
@@ -166,6 +166,27 @@ test("reading a tenant's presence reads its own live and recent calls, not every
 		const rows = (await read()) - before;
 		assert.ok(rows < 50, `the presence read went through ${rows} rows of calls`);
 	});
+});
+
+test('a kiosk that opens after presence changed by time still hears the next concierge become available', async () => {
+	// The kiosks' presence lane lets an event through only when what kiosks show changes. A
+	// concierge without a console stream lapses offline by time, with no event until the
+	// worker's sweep; a kiosk opening meanwhile sees "nobody" in its snapshot while the lane
+	// still says someone can answer, and the next "available" looked like no change to it.
+	const t = await makeTenant();
+	const k = await makeAccount(t, { role: 'kiosk' });
+	const [c1, c2] = [await makeAccount(t), await makeAccount(t)];
+	const kiosk = await listen(t.id, k.id, 'kiosk');
+	await setAvailability(c1.actor, 'available');
+	await kiosk.until('c1 available', () => kiosk.presence().some((p) => p.available === 1));
+	const heard = kiosk.presence().length;
+	// c1's heartbeats stop: offline by time, and nobody is told.
+	await ownerDb()`update concierge_presence set seen_at = now() - interval '1 hour' where account_id = ${c1.id}`;
+	const snap = await callSnapshot(k.actor);
+	assert.is(snap.presence.available, 0, 'the new kiosk sees nobody');
+	await setAvailability(c2.actor, 'available');
+	await kiosk.until('c2 available', () => kiosk.presence().length > heard && kiosk.presence().at(-1)!.available === 1);
+	kiosk.off();
 });
 
 test.run();

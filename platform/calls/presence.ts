@@ -58,6 +58,9 @@ export function kioskShows(s: TenantPresence): string {
 	return `${s.busy > 0 ? 'queue' : 'none'}:${s.waiting.join(',')}`;
 }
 
+/** The coalescing lane of the kiosks' presence events (hub.server.ts): its key. */
+export const KIOSK_PRESENCE_LANE = 'presence:kiosks';
+
 /**
  * Tell every kiosk, concierge and admin (fleet page) of the tenant who can answer and how long the queue is.
  * Every call placed, cancelled or answered changes the counts, and a tenant may have
@@ -69,7 +72,7 @@ export function kioskShows(s: TenantPresence): string {
 export async function publishPresence(tx: Sql, tenantId: string, s: TenantPresence): Promise<void> {
 	const event = { type: 'presence', data: publicPresence(s) } as const;
 	await publishAll(tx, [
-		[to.kiosks(tenantId), event, { key: 'presence:kiosks', everyMs: 0, shows: kioskShows(s) }],
+		[to.kiosks(tenantId), event, { key: KIOSK_PRESENCE_LANE, everyMs: 0, shows: kioskShows(s) }],
 		[to.concierges(tenantId), event, { key: 'presence:concierges', everyMs: PRESENCE_EVERY_MS }],
 		[to.admins(tenantId), event, { key: 'presence:admins', everyMs: PRESENCE_EVERY_MS }]
 	]);

@@ -4,7 +4,8 @@ import type { Actor } from '../types.ts';
 import { requireRole, view } from './common.ts';
 import type { CallView, Snapshot } from './contract.ts';
 import * as repo from './calls.repo.ts';
-import { callSettings, presenceOfAccount, publicPresence, tenantState } from './presence.ts';
+import { callSettings, KIOSK_PRESENCE_LANE, kioskShows, presenceOfAccount, publicPresence, tenantState } from './presence.ts';
+import { snapshotShowed } from '../events/hub.server.ts';
 import { readPolicy } from '../policies/policies.repo.ts';
 import { isOpen, nextChange } from '../policies/hours.ts';
 
@@ -52,7 +53,11 @@ export async function callSnapshot(actor: Actor, alongside?: (tx: Sql) => Promis
 		]);
 		const presence = publicPresence(state);
 		const settings = callSettings();
-		if (kiosk) return { calls, presence, me: null, settings, hours };
+		if (kiosk) {
+			// Presence may have changed by time since this process's kiosks last heard of it.
+			snapshotShowed(actor.tenantId, KIOSK_PRESENCE_LANE, kioskShows(presence));
+			return { calls, presence, me: null, settings, hours };
+		}
 		return { calls, presence, me: { state: mine!, permissions: permissions ?? { canShareScreen: false, canViewKioskScreen: false } }, settings };
 	});
 }

@@ -117,6 +117,20 @@ function coalesced(msg: Message, c: Coalesce): void {
 	lane.timer.unref();
 }
 
+/**
+ * A stream's snapshot showed `shows` to the recipients of a coalesced lane (as the publisher
+ * computes it: kioskShows for kiosks). What the lane last let through can be older than that:
+ * presence also changes by time (a concierge without a stream lapses offline, a wrap-up
+ * ends), which the worker's sweep tells only at its next run. Then the lane forgets what it
+ * showed, so the next event passes even if it shows the same as the last one: a kiosk that
+ * opened in between saw the newer state and would otherwise never hear the change back.
+ * It only ever lets an event through that would have been held, never holds one back.
+ */
+export function snapshotShowed(tenantId: string, key: string, shows: string): void {
+	const lane = lanes.get(`${tenantId}\n${key}`);
+	if (lane && lane.shows !== undefined && lane.shows !== shows) lane.shows = undefined;
+}
+
 function release(lane: Lane): void {
 	lane.timer = null;
 	const msg = lane.held;
