@@ -1,12 +1,13 @@
-// The bare Node SSE push that bench/ring.ts compares a ring with: a node:http server that
-// writes one event to every open stream per POST /push?id=. ring.ts runs it in its own
-// process (the bench times it as it does the apps: across processes) and, as it always
-// has, inside the bench's process. Run directly (`node bare-push-server.cjs`) it listens
-// on a free port of 127.0.0.1 and sends the port to its parent.
+// The bare Node SSE server bench/ring.ts compares the apps with: a node:http server that
+// holds streams opened at /events and writes one event to every one of them per POST
+// /push?id=. ring.ts times its push inside the bench's process and in a process of its own,
+// and measures its memory per idle stream (the floor) in a process of its own. Run directly
+// (`node bare-push-server.cjs`) it listens on 127.0.0.1, on PORT or a free port, and sends
+// its parent the port.
 const http = require('node:http');
 
-/** Start the server on a free port; resolves with the port and a close function. */
-function start() {
+/** Start the server (port 0: a free one); resolves with the port and a close function. */
+function start(port = 0) {
 	const clients = new Set();
 	const server = http.createServer((req, res) => {
 		if (req.url === '/events') {
@@ -25,8 +26,8 @@ function start() {
 		res.statusCode = 404;
 		res.end();
 	});
-	return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, close: () => server.close() })));
+	return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ port: server.address().port, close: () => server.close() })));
 }
 
 module.exports = { start };
-if (require.main === module) start().then(({ port }) => process.send?.({ port }));
+if (require.main === module) start(Number(process.env.PORT ?? 0)).then(({ port }) => process.send?.({ port }));

@@ -153,18 +153,18 @@ async function bareSseMemory(
 	port: number,
 	holder: ChildProcess
 ): Promise<{ rss: number; rssAfterGc: number; rssSettled: number; heap: number; committed: Record<string, number> }> {
-	const child = spawnNode(['--expose-gc', '--require', `${root}bench/memprobe.cjs`, `${root}bench/bare-sse-server.cjs`], {
+	const child = spawnNode(['--expose-gc', '--require', `${root}bench/memprobe.cjs`, `${root}bench/bare-push-server.cjs`], {
 		env: { ...process.env, PORT: String(port) },
 		stdio: ['ignore', 'ignore', 'inherit', 'ipc']
 	});
 	await new Promise((r) => child.once('message', r));
 	const origin = `http://127.0.0.1:${port}`;
-	await ask(holder, { open: { origin, path: '/', cookies: Array(50).fill(null) } });
+	await ask(holder, { open: { origin, path: '/events', cookies: Array(50).fill(null) } });
 	await ask(holder, { close: true });
 	await new Promise((r) => setTimeout(r, 1000));
 	const rss0 = rssKiB(child.pid!);
 	const m0 = await probeMemory(child);
-	const got = (await ask(holder, { open: { origin, path: '/', cookies: Array(n).fill(null) } })) as { opened: number };
+	const got = (await ask(holder, { open: { origin, path: '/events', cookies: Array(n).fill(null) } })) as { opened: number };
 	if (got.opened !== n) throw new Error(`bare server: ${got.opened} of ${n} streams opened`);
 	await new Promise((r) => setTimeout(r, 2000));
 	const rss1 = rssKiB(child.pid!);
@@ -614,7 +614,7 @@ export default async function ring(out: (line: Record<string, unknown>) => void)
 			rssBeforeKiB: rssBefore,
 			rssAfterKiB: rssAfter,
 			streams: KIOSKS,
-			note: 'perConnection = RSS delta of the kiosk app / open idle SSE streams, read 3 s after they opened; rssAfterGc = the same read again just after two full GCs (what the streams keep, without garbage from opening them); rssSettled = RSS read again SETTLE_MS later, nothing done in between (V8 returns the pages of the opening burst on its own schedule); heapAfterGc = V8 heap + external after two GCs; v8Committed = the bytes each V8 heap space holds from the OS after the GCs (in use or not); bareNode* = the same figures for a bare node:http SSE server (bench/bare-sse-server.cjs), the floor'
+			note: 'perConnection = RSS delta of the kiosk app / open idle SSE streams, read 3 s after they opened; rssAfterGc = the same read again just after two full GCs (what the streams keep, without garbage from opening them); rssSettled = RSS read again SETTLE_MS later, nothing done in between (V8 returns the pages of the opening burst on its own schedule); heapAfterGc = V8 heap + external after two GCs; v8Committed = the bytes each V8 heap space holds from the OS after the GCs (in use or not); bareNode* = the same figures for a bare node:http SSE server (bench/bare-push-server.cjs), the floor'
 		});
 	} finally {
 		for (const r of reqs) r.destroy();

@@ -5,14 +5,19 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { browserName, commandKiosk, fleet, kioskGone, kioskSeen, kiosksSeen } from './fleet.ts';
+import { browserName, commandKiosk, fleet, kioskGone, kioskOpened, kiosksSeen } from './fleet.ts';
 import { signIn } from '../accounts/sign-in.ts';
 import { makeAccount, makeTenant } from '../testing/factories.ts';
 import { ownerDb } from '../testing/db.ts';
+import { withTenant } from '../db.server.ts';
+import type { Actor } from '../types.ts';
 import { refusal } from '../testing/assert.ts';
 import { subscribe } from '../events/hub.server.ts';
 
 const test = suite('fleet');
+
+/** A kiosk's stream opens: stamped as the stream's snapshot stamps it, in a transaction. */
+const opened = (actor: Actor, meta: { userAgent?: string | null; appVersion?: string | null }) => withTenant(actor.tenantId, (tx) => kioskOpened(tx, actor, meta));
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 test('kiosk states: online, in a call, offline since, signed out, disabled; concierges listed', async () => {
@@ -21,9 +26,9 @@ test('kiosk states: online, in a call, offline since, signed out, disabled; conc
 	const [online, inCall, offline, out, disabled] = await Promise.all(Array.from({ length: 5 }, () => makeAccount(t, { role: 'kiosk' })));
 	const c = await makeAccount(t, { role: 'concierge' });
 	for (const k of [online!, inCall!, offline!]) await signIn('kiosk', { loginId: k.loginId, password: k.password }, { ip: '198.18.4.1', userAgent: UA });
-	await kioskSeen(online!.actor, true, { userAgent: UA, appVersion: '2.3.1' });
-	await kioskSeen(inCall!.actor, true, { userAgent: UA });
-	await kioskSeen(offline!.actor, true, { userAgent: UA });
+	await opened(online!.actor, { userAgent: UA, appVersion: '2.3.1' });
+	await opened(inCall!.actor, { userAgent: UA });
+	await opened(offline!.actor, { userAgent: UA });
 	await kioskGone(offline!.actor);
 	await ownerDb()`insert into calls (tenant_id, kiosk_account_id, state, room_name, ring_expires_at) values (${t.id}, ${inCall!.id}, 'ringing', ${'call_' + 'F'.repeat(24) + Date.now().toString(36).slice(-8)}, now() + interval '1 minute')`;
 	await ownerDb()`update accounts set disabled_at = now() where id = ${disabled!.id}`;
@@ -50,8 +55,8 @@ test('a shared heartbeat stamps many kiosks of one tenant in one go, and nothing
 	const t = await makeTenant();
 	const kiosks = await Promise.all(Array.from({ length: 3 }, () => makeAccount(t, { role: 'kiosk' })));
 	const foreign = await makeAccount(await makeTenant(), { role: 'kiosk' });
-	await kioskSeen(foreign.actor, true, { userAgent: UA });
-	for (const k of kiosks.slice(0, 2)) await kioskSeen(k.actor, true, { userAgent: UA });
+	await opened(foreign.actor, { userAgent: UA });
+	for (const k of kiosks.slice(0, 2)) await opened(k.actor, { userAgent: UA });
 	await ownerDb()`update kiosk_presence set last_seen_at = now() - interval '2 minutes', disconnected_at = now() where account_id in ${ownerDb()([kiosks[0]!.id, kiosks[1]!.id, foreign.id])}`;
 	// The third kiosk has no row yet; the foreign id (never sent by a real stream) must change nothing.
 	await kiosksSeen(t.id, [...kiosks.map((k) => k.id), foreign.id]);
@@ -110,13 +115,13 @@ test('the admins of the tenant hear fleet.changed when a kiosk comes and goes (a
 		await new Promise((r) => setTimeout(r, 300));
 		return heard.admin;
 	};
-	await kioskSeen(k.actor, true, { userAgent: UA });
+	await opened(k.actor, { userAgent: UA });
 	assert.equal(await heardAdmin(1), ['fleet.changed'], 'opened');
 	// An ordinary beat changes nothing an admin sees: had it told them, its event would come
 	// before the next two (commit order), and four would arrive instead of three.
-	await kioskSeen(k.actor, false);
+	await kiosksSeen(k.actor.tenantId, [k.id]);
 	await ownerDb()`update kiosk_presence set last_seen_at = now() - interval '2 minutes' where account_id = ${k.id}`;
-	await kioskSeen(k.actor, false);
+	await kiosksSeen(k.actor.tenantId, [k.id]);
 	await kioskGone(k.actor);
 	assert.equal(await heardAdmin(3), ['fleet.changed', 'fleet.changed', 'fleet.changed'], 'an ordinary beat: nothing; back from offline, then gone');
 	assert.equal(heard.concierge, []);

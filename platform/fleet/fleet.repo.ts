@@ -1,19 +1,12 @@
 import type { Sql } from '../db.server.ts';
 
-/** Returns whether the kiosk counted as offline before (no row, disconnected, or unseen for onlineSeconds). */
-export async function upsertKioskSeen(
-	tx: Sql,
-	k: { tenantId: string; accountId: string; opened: boolean; userAgent: string | null; appVersion: string | null; onlineSeconds: number }
-): Promise<boolean> {
-	const [prev] = await tx<{ offline: boolean }[]>`
-		select (disconnected_at is not null or last_seen_at < now() - make_interval(secs => ${k.onlineSeconds}::int)) as offline
-		from kiosk_presence where account_id = ${k.accountId}`;
+/** A kiosk's stream opened: seen and connected now, with its browser and app version when it gave them. */
+export async function upsertKioskOpened(tx: Sql, k: { tenantId: string; accountId: string; userAgent: string | null; appVersion: string | null }): Promise<void> {
 	await tx`
 		insert into kiosk_presence (account_id, tenant_id, connected_at, last_seen_at, user_agent, app_version)
 		values (${k.accountId}, ${k.tenantId}, now(), now(), ${k.userAgent}, ${k.appVersion})
-		on conflict (account_id) do update set last_seen_at = now(), disconnected_at = null
-		  ${k.opened ? tx`, connected_at = now(), user_agent = coalesce(excluded.user_agent, kiosk_presence.user_agent), app_version = coalesce(excluded.app_version, kiosk_presence.app_version)` : tx``}`;
-	return !prev || prev.offline;
+		on conflict (account_id) do update set last_seen_at = now(), disconnected_at = null, connected_at = now(),
+		  user_agent = coalesce(excluded.user_agent, kiosk_presence.user_agent), app_version = coalesce(excluded.app_version, kiosk_presence.app_version)`;
 }
 
 /**

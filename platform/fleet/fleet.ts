@@ -20,23 +20,9 @@ import { presenceTimes } from '../calls/presence.ts';
 import { listAccountRows } from '../accounts/accounts.repo.ts';
 import type { Actor } from '../types.ts';
 import { cleanVersion } from '../release/version.ts';
-import { fleetKiosks, markKioskGone, markKiosksSeen, upsertKioskSeen } from './fleet.repo.ts';
+import { fleetKiosks, markKioskGone, markKiosksSeen, upsertKioskOpened } from './fleet.repo.ts';
 
 export const ONLINE_MS = 60_000;
-
-/**
- * One kiosk seen, in a transaction of its own: its stream opened (as kioskOpened) or
- * beat, and open admin fleet pages hear of it when it opens or when a beat brings back a
- * kiosk that had counted as offline. (Streams stamp their opens with kioskOpened inside
- * their snapshot's transaction, and their beats together with kiosksSeen.)
- */
-export async function kioskSeen(actor: Actor, opened: boolean, meta: { userAgent?: string | null; appVersion?: string | null } = {}): Promise<void> {
-	if (actor.role !== 'kiosk') return;
-	await withTenant(actor.tenantId, async (tx) => {
-		if (opened) return kioskOpened(tx, actor, meta);
-		if (await upsertKioskSeen(tx, seenRow(actor, false, meta))) await publishFleetChanged(tx, actor.tenantId, 'kiosk');
-	});
-}
 
 /**
  * The kiosk's stream opened, in the caller's transaction (userAgent and app version
@@ -45,19 +31,14 @@ export async function kioskSeen(actor: Actor, opened: boolean, meta: { userAgent
  */
 export async function kioskOpened(tx: Sql, actor: Actor, meta: { userAgent?: string | null; appVersion?: string | null }): Promise<void> {
 	if (actor.role !== 'kiosk') return;
-	await Promise.all([upsertKioskSeen(tx, seenRow(actor, true, meta)), publishFleetChanged(tx, actor.tenantId, 'kiosk')]);
-}
-
-function seenRow(actor: Actor, opened: boolean, meta: { userAgent?: string | null; appVersion?: string | null }) {
-	return {
+	const row = {
 		tenantId: actor.tenantId,
 		accountId: actor.accountId,
-		opened,
 		userAgent: meta.userAgent?.slice(0, 400) ?? null,
 		// The kiosk's own word (`/api/events?v=`): anything but a version id is ignored, never stored.
-		appVersion: cleanVersion(meta.appVersion),
-		onlineSeconds: ONLINE_MS / 1000
+		appVersion: cleanVersion(meta.appVersion)
 	};
+	await Promise.all([upsertKioskOpened(tx, row), publishFleetChanged(tx, actor.tenantId, 'kiosk')]);
 }
 
 /**
