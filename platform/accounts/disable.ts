@@ -16,7 +16,7 @@ import { clearSignInLocks, getAccountByLogin, markDisabled, markEnabled, type Ac
 import { parseLoginId } from './sign-in.ts';
 import { locateAccountTenant } from './locate.ts';
 import { publish } from '../events/events.ts';
-import { endCallsOfAccount } from '../calls/index.ts';
+import { conciergeRemoved, endCallsOfAccount } from '../calls/index.ts';
 import { enqueue, sharedQueue } from '../jobs/queue.server.ts';
 import { logError } from '../log.ts';
 import { voidLiveCodes } from '../enrolment/enrolment.repo.ts';
@@ -79,6 +79,7 @@ async function setDisabled(actor: Actor, rawLoginId: unknown, disable: boolean, 
 				await voidLiveCodes(tx, account.id, 'account_disabled');
 				// Delivered on commit: the app locks itself and its event stream closes.
 				await publish(tx, { tenantId, account: account.id }, { type: 'account.disabled', data: {} });
+				if (account.role === 'concierge') await conciergeRemoved(tx, tenantId);
 			} else {
 				await markEnabled(tx, account.id);
 				// Enabling also lifts every source's sign-in lock on the account.

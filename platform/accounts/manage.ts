@@ -12,6 +12,7 @@ import { isUuid } from '../ids.ts';
 import { revokeAccountSessions } from '../sessions/sessions.ts';
 import { publish } from '../events/events.ts';
 import { voidLiveCodes } from '../enrolment/enrolment.repo.ts';
+import { conciergeRemoved } from '../calls/index.ts';
 import { ROLES, type Actor, type Role } from '../types.ts';
 import { getAccount, getPhoto, getPolicy, listAccountRows, markArchived, setDisplayName, setPasswordHash, setPhoto, type AccountRow } from './accounts.repo.ts';
 import { MAX_PASSWORD_LENGTH, hashPassword, passwordProblems } from './password.ts';
@@ -97,6 +98,7 @@ export async function archiveAccount(actor: Actor, accountId: unknown, confirmLo
 		await revokeAccountSessions(tx, a.id);
 		await voidLiveCodes(tx, a.id, 'account_disabled');
 		if (!a.disabledAt) await publish(tx, { tenantId: actor.tenantId, account: a.id }, { type: 'account.disabled', data: {} });
+		if (!a.disabledAt && a.role === 'concierge') await conciergeRemoved(tx, actor.tenantId);
 		await audit(tx, actor, 'account.archived', a, { freedLoginId: wantsFree });
 		return { freed: wantsFree };
 	});

@@ -210,12 +210,19 @@ export interface PresenceRow {
 	missedRings: number;
 }
 
-/** Every concierge of the tenant with a presence row, and its effective state. */
+/**
+ * Every concierge of the tenant with a presence row, and its effective state. The rows alone
+ * say it: only an enabled concierge's row can be other than offline (upsertPresence), and
+ * disabling or archiving an account sets its row offline in the same statement
+ * (accounts.repo.ts). Every ring and every stream snapshot reads this, so it reads no other
+ * table's rows per concierge: a join to the accounts cost three index pages per concierge,
+ * and under row level security PostgreSQL could not use the role test in an index scan (enum
+ * equality is not leakproof) and sometimes read every account of the tenant, kiosks included.
+ */
 export async function presenceStates(tx: Sql, t: PresenceTimes): Promise<PresenceRow[]> {
 	return tx<PresenceRow[]>`
 		select p.account_id as "accountId", p.status, ${effectiveState(tx, t)} as state, p.missed_rings as "missedRings"
-		from concierge_presence p
-		join accounts a on a.id = p.account_id and a.disabled_at is null and a.role = 'concierge'`;
+		from concierge_presence p`;
 }
 
 export async function presenceOf(tx: Sql, accountId: string, t: PresenceTimes): Promise<PresenceState> {
@@ -229,11 +236,17 @@ export async function lockPresence(tx: Sql, accountId: string): Promise<void> {
 	await tx`select 1 from concierge_presence where account_id = ${accountId} for update`;
 }
 
-/** The concierge's own choice. Choosing resets the unanswered-ring count. */
+/**
+ * The concierge's own choice. Choosing resets the unanswered-ring count. Only an enabled
+ * concierge's row is written: the account row is share-locked first, so a disable running at
+ * the same moment either waits for this to commit and then sets the row offline, or commits
+ * first and this writes nothing (the lock re-reads the row: PostgreSQL's READ COMMITTED).
+ */
 export async function upsertPresence(tx: Sql, tenantId: string, accountId: string, status: 'available' | 'away' | 'offline'): Promise<void> {
 	await tx`
+		with enabled as (select 1 from accounts where id = ${accountId} and disabled_at is null and role = 'concierge' for share)
 		insert into concierge_presence (tenant_id, account_id, status)
-		values (${tenantId}, ${accountId}, ${status})
+		select ${tenantId}, ${accountId}, ${status} from enabled
 		on conflict (tenant_id, account_id) do update
 		set status = excluded.status, seen_at = now(), updated_at = now(), missed_rings = 0,
 		    disconnected_at = case when excluded.status = 'offline' then concierge_presence.disconnected_at else null end`;
@@ -255,12 +268,12 @@ export async function persistOffline(tx: Sql, accountIds: string[]): Promise<voi
 	await tx`update concierge_presence set status = 'offline', updated_at = now() where account_id = any(${accountIds}::uuid[]) and status <> 'offline'`;
 }
 
-/** One more unanswered ring for each; returns those who reached `limit` (and are set away). */
+/** One more unanswered ring for each; returns those who reached `limit` (and are set away; an offline row, a disabled account's, stays offline). */
 export async function countMissedRings(tx: Sql, accountIds: string[], limit: number): Promise<string[]> {
 	if (accountIds.length === 0) return [];
 	const rows = await tx<{ accountId: string }[]>`
 		update concierge_presence set missed_rings = missed_rings + 1,
-		       status = case when missed_rings + 1 >= ${limit} then 'away' else status end,
+		       status = case when missed_rings + 1 >= ${limit} and status <> 'offline' then 'away' else status end,
 		       updated_at = now()
 		where account_id = any(${accountIds}::uuid[])
 		returning account_id as "accountId", missed_rings as n`;

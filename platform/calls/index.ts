@@ -2,7 +2,7 @@
 export type * from './contract.ts';
 export { runCallAction } from './actions.ts';
 export { createCall, cancelCall, acceptCall, hangUpCall } from './lifecycle.ts';
-export { setAvailability } from './queue.ts';
+export { setAvailability, conciergeRemoved } from './queue.ts';
 export { conciergeCounts, consoleStreamBeat, consoleStreamClosed, consoleStreamOpened } from './presence.ts';
 export { listCalls, callSnapshot } from './views.ts';
 export { issueCallToken, identityOf, parseIdentity, TOKEN_TTL_SECONDS } from './tokens.ts';

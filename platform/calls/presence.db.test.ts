@@ -14,6 +14,10 @@ import type { RealtimeEvent, TenantPresence } from './contract.ts';
 import { acceptCall, callSnapshot, cancelCall, createCall, setAvailability } from './index.ts';
 import { kioskShows, PRESENCE_EVERY_MS, tenantState } from './presence.ts';
 import { ownerDb } from '../testing/db.ts';
+import { disableAccount, enableAccount } from '../accounts/disable.ts';
+import { archiveAccount } from '../accounts/manage.ts';
+import { markDisabled } from '../accounts/accounts.repo.ts';
+import { upsertPresence } from './calls.repo.ts';
 
 const test = suite('presence fan-out');
 
@@ -166,6 +170,110 @@ test("reading a tenant's presence reads its own live and recent calls, not every
 		const rows = (await read()) - before;
 		assert.ok(rows < 50, `the presence read went through ${rows} rows of calls`);
 	});
+});
+
+test("reading a tenant's presence reads no account rows, however many kiosks the tenant has", async () => {
+	// Every ring and every kiosk stream's snapshot reads the presence. Its join to the accounts
+	// once read every account of the tenant under some plans (row level security keeps the role
+	// test out of the index scan), 10,000 rows for 10,000 kiosks; the rows alone now say who
+	// counts (migration 017). A tenant of 100 concierges and 2,000 kiosks, both plans.
+	const t = await makeTenant();
+	const tag = t.id.slice(0, 8);
+	await ownerDb()`
+		insert into accounts (tenant_id, login_id, display_name, role, password_hash)
+		select ${t.id}, r || '-many-' || g || '-' || ${tag}, r || ' ' || g, r::account_role, 'x'
+		from generate_series(1, 2100) g, lateral (select case when g <= 100 then 'concierge' else 'kiosk' end as r) x`;
+	await ownerDb()`
+		insert into concierge_presence (tenant_id, account_id, status)
+		select tenant_id, id, 'available' from accounts where tenant_id = ${t.id} and role = 'concierge'`;
+	await ownerDb()`analyze accounts`;
+	await ownerDb()`analyze concierge_presence`;
+	for (const mode of ['force_custom_plan', 'force_generic_plan']) {
+		await withTenant(t.id, async (tx) => {
+			await tx.unsafe(`set local plan_cache_mode = ${mode}`);
+			const read = async () => {
+				const [r] = await tx<{ n: number }[]>`
+					select (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int as n from pg_stat_xact_user_tables where relname = 'accounts'`;
+				return r?.n ?? 0;
+			};
+			const before = await read();
+			const s = await tenantState(tx);
+			assert.is(s.available, 100);
+			const rows = (await read()) - before;
+			assert.ok(rows < 50, `${mode}: the presence read went through ${rows} rows of accounts`);
+		});
+	}
+});
+
+test('a disabled or archived concierge stops counting at once, and kiosks hear it', async () => {
+	const t = await makeTenant();
+	const admin = await makeAccount(t, { role: 'admin' });
+	const k = await makeAccount(t, { role: 'kiosk' });
+	const [c1, c2] = [await makeAccount(t), await makeAccount(t)];
+	await setAvailability(c1.actor, 'available');
+	await setAvailability(c2.actor, 'available');
+	const kiosk = await listen(t.id, k.id, 'kiosk');
+	const state = () => withTenant(t.id, (tx) => tenantState(tx));
+	assert.is((await state()).available, 2);
+
+	await disableAccount(admin.actor, c1.loginId);
+	assert.is((await state()).available, 1, 'the disabled concierge is not available');
+	const [row] = await ownerDb()<{ status: string }[]>`select status from concierge_presence where account_id = ${c1.id}`;
+	assert.is(row?.status, 'offline');
+	// Its session was validated a moment before the disable: what it says now writes nothing.
+	await setAvailability(c1.actor, 'available');
+	assert.is((await state()).available, 1, 'a disabled concierge cannot make itself available');
+
+	await archiveAccount(admin.actor, c2.id);
+	assert.is((await state()).available, 0);
+	// The last one gone: the kiosk's button goes grey now, not at someone else's next change.
+	await kiosk.until('nobody available', () => kiosk.presence().at(-1)?.available === 0);
+	kiosk.off();
+	// Enabled again, the concierge is offline until it chooses to be available.
+	await enableAccount(admin.actor, c1.loginId);
+	assert.is((await state()).available, 0);
+	await setAvailability(c1.actor, 'available');
+	assert.is((await state()).available, 1);
+});
+
+test('a disable and a concierge choosing available at the same moment end with the concierge offline, in either order', async () => {
+	const t = await makeTenant();
+	const admin = await makeAccount(t, { role: 'admin' });
+	const state = () => withTenant(t.id, (tx) => tenantState(tx));
+	const gate = () => {
+		let open!: () => void;
+		return { wait: new Promise<void>((r) => (open = r)), open: () => open() };
+	};
+
+	// The disable commits while the concierge's choice waits on the account row.
+	const c1 = await makeAccount(t);
+	const g1 = gate();
+	const disabling = withTenant(t.id, async (tx) => {
+		await markDisabled(tx, c1.id, admin.id);
+		await g1.wait;
+	});
+	await sleep(100);
+	const choosing = setAvailability(c1.actor, 'available');
+	await sleep(100);
+	g1.open();
+	await disabling;
+	await choosing;
+	assert.is((await state()).available, 0, 'disable first');
+
+	// The choice holds the account row when the disable comes: the disable waits, then sets it offline.
+	const c2 = await makeAccount(t);
+	const g2 = gate();
+	const choosing2 = withTenant(t.id, async (tx) => {
+		await upsertPresence(tx, t.id, c2.id, 'available');
+		await g2.wait;
+	});
+	await sleep(100);
+	const disabling2 = disableAccount(admin.actor, c2.loginId);
+	await sleep(100);
+	g2.open();
+	await choosing2;
+	await disabling2;
+	assert.is((await state()).available, 0, 'choice first');
 });
 
 test('a kiosk that opens after presence changed by time still hears the next concierge become available', async () => {

@@ -161,6 +161,15 @@ export function ringNewCall(
 	return Promise.all(sent);
 }
 
+/**
+ * A concierge left the tenant's presence by an admin's hand (disabled or archived, its row set
+ * offline in the same transaction): calls ringing it ring whom they should now, and kiosks and
+ * consoles hear the new counts at once, not at the next change of someone else's presence.
+ */
+export async function conciergeRemoved(tx: Sql, tenantId: string): Promise<void> {
+	await publishPresence(tx, tenantId, await settleQueue(tx, tenantId));
+}
+
 /** A concierge sets itself available or away. Kiosks and consoles of the tenant hear the new counts at once. */
 export async function setAvailability(actor: Actor, status: unknown): Promise<PresenceResult> {
 	requireRole(actor, 'concierge');
