@@ -7,11 +7,13 @@
  * install; this checks the installed driver in the bug's deterministic form
  * (`max_pipeline: 0`, where every BEGIN hit it) and under a burst of transactions.
  * And the pool's choice among idle connections (infra/patches/postgres-pool-lifo.mjs):
- * the one released last, not the one idle longest.
+ * the one released last, not the one idle longest; and the queries of one turn of the event
+ * loop leaving in one socket write even with a large parameter (postgres-write-batch.mjs).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import postgres from 'postgres';
+import net from 'node:net';
 
 /** A pool with the driver's `max_pipeline` option (real, but missing from its types). */
 const pool = (max: number, maxPipeline: number) => {
@@ -93,6 +95,32 @@ test('the pool reuses the connection released last: one request after another me
 	} finally {
 		await sql.end({ timeout: 2 });
 	}
+});
+
+test('the queries of one turn leave in one socket write, one with a 4 KB parameter too (infra/patches/postgres-write-batch.mjs)', async () => {
+	// The call's writes and COMMIT (withTenantInTwoWrites) carry the ring's NOTIFY, about 4 KB for
+	// 100 concierges; the unpatched driver wrote a buffer past 1 KB at once and the rest later.
+	const sql = pool(1, 100);
+	const write = net.Socket.prototype.write;
+	const sizes: number[] = [];
+	try {
+		const big = 'x'.repeat(4000);
+		const trio = () => Promise.all([sql<{ t: string }[]>`select ${big}::text as t`, sql<{ n: number }[]>`select 2 as n`, sql<{ n: number }[]>`select 3 as n`]);
+		// Once to prepare the statements (a statement's first run asks PostgreSQL for its parameter types first).
+		await trio();
+		net.Socket.prototype.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
+			sizes.push((chunk as { length: number }).length);
+			return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+		} as typeof write;
+		const [[a], [b], [c]] = await trio();
+		assert.is(a!.t.length, 4000);
+		assert.is(b!.n + c!.n, 5);
+	} finally {
+		net.Socket.prototype.write = write;
+		await sql.end({ timeout: 2 });
+	}
+	assert.is(sizes.length, 1, `the three queries left in ${sizes.length} writes (${sizes.join(', ')} bytes)`);
+	assert.ok(sizes[0]! > 4000);
 });
 
 test.run();

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * Our two patches to the installed postgres.js (3.4.9), applied in order:
+ * Our three patches to the installed postgres.js (3.4.9), applied in order:
  *   - postgres-begin.mjs: `sql.begin()` reserves its connection on write (porsager/postgres#1189);
- *   - postgres-pool-lifo.mjs: the pool reuses the idle connection released last.
+ *   - postgres-pool-lifo.mjs: the pool reuses the idle connection released last;
+ *   - postgres-write-batch.mjs: a turn's queries leave in one socket write up to 64 KB.
  * Run by `npm install` (postinstall), and by infra/test.sh and infra/start.sh for a
  * node_modules installed before a patch existed. Idempotent: a file that already carries a
  * patch's mark is left as it is. Fails loudly (exit 1, naming the patch to look at) when
@@ -13,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import begin from './postgres-begin.mjs';
 import poolLifo from './postgres-pool-lifo.mjs';
+import writeBatch from './postgres-write-batch.mjs';
 
 /**
  * @typedef {object} Patch
@@ -28,7 +30,7 @@ const pkg = join(root, 'node_modules/postgres');
 if (!existsSync(pkg)) process.exit(0); // not installed yet
 const version = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).version;
 
-for (const patch of [begin, poolLifo]) {
+for (const patch of [begin, poolLifo, writeBatch]) {
 	let patched = 0;
 	// Each build of the driver: ESM, CommonJS, Cloudflare.
 	for (const dir of ['src', 'cjs/src', 'cf/src']) {
