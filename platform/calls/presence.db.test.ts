@@ -6,7 +6,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { db, withTenant } from '../db.server.ts';
+import { db, withTenant, type Sql } from '../db.server.ts';
 import { makeAccount, makeTenant } from '../testing/factories.ts';
 import { subscribe } from '../events/hub.server.ts';
 import { publish } from '../events/events.ts';
@@ -39,6 +39,18 @@ async function listen(tenantId: string, accountId: string, role: 'kiosk' | 'conc
 			}
 		}
 	};
+}
+
+/** The tenant's presence read in this transaction, and how many rows of `table` it went through (sequential and index fetches). */
+async function presenceReadCost(tx: Sql, table: 'calls' | 'accounts') {
+	const read = async () => {
+		const [r] = await tx<{ n: number }[]>`
+			select (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int as n from pg_stat_xact_user_tables where relname = ${table}`;
+		return r?.n ?? 0;
+	};
+	const before = await read();
+	const s = await tenantState(tx);
+	return { s, rows: (await read()) - before };
 }
 
 test('what a kiosk shows: its button while someone is available, and the queue while nobody is', () => {
@@ -159,15 +171,8 @@ test("reading a tenant's presence reads its own live and recent calls, not every
 	await withTenant(t.id, async (tx) => {
 		// The plan every pooled connection ends up with.
 		await tx`set local plan_cache_mode = force_generic_plan`;
-		const read = async () => {
-			const [r] = await tx<{ n: number }[]>`
-				select (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int as n from pg_stat_xact_user_tables where relname = 'calls'`;
-			return r?.n ?? 0;
-		};
-		const before = await read();
-		const s = await tenantState(tx);
+		const { s, rows } = await presenceReadCost(tx, 'calls');
 		assert.is(s.available, 1);
-		const rows = (await read()) - before;
 		assert.ok(rows < 50, `the presence read went through ${rows} rows of calls`);
 	});
 });
@@ -191,15 +196,8 @@ test("reading a tenant's presence reads no account rows, however many kiosks the
 	for (const mode of ['force_custom_plan', 'force_generic_plan']) {
 		await withTenant(t.id, async (tx) => {
 			await tx.unsafe(`set local plan_cache_mode = ${mode}`);
-			const read = async () => {
-				const [r] = await tx<{ n: number }[]>`
-					select (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int as n from pg_stat_xact_user_tables where relname = 'accounts'`;
-				return r?.n ?? 0;
-			};
-			const before = await read();
-			const s = await tenantState(tx);
+			const { s, rows } = await presenceReadCost(tx, 'accounts');
 			assert.is(s.available, 100);
-			const rows = (await read()) - before;
 			assert.ok(rows < 50, `${mode}: the presence read went through ${rows} rows of accounts`);
 		});
 	}
