@@ -157,17 +157,6 @@ export async function markArchived(tx: Sql, id: string, byAccountId: string, fre
 		       disabled_by = coalesce(disabled_by, ${byAccountId}), updated_at = now()
 		       ${freeLoginId ? tx`, archived_login_id = login_id, login_id = 'archived.' || replace(id::text, '-', '')` : tx``}
 		where id = ${id}`;
-	await presenceOffline(tx, id);
-}
-
-/**
- * The presence row of an account just disabled goes offline: the tenant's presence read trusts
- * the rows (calls.repo.ts, presenceStates). A statement of its own, after the account's update:
- * that update waited for any presence write holding the account row (upsertPresence), and only
- * a new statement sees the row such a write inserted (PostgreSQL's READ COMMITTED).
- */
-async function presenceOffline(tx: Sql, accountId: string): Promise<void> {
-	await tx`update concierge_presence set status = 'offline', updated_at = now(), disconnected_at = coalesce(disconnected_at, now()) where account_id = ${accountId}`;
 }
 
 export async function setPhoto(tx: Sql, id: string, photo: Uint8Array | null, type: string | null): Promise<void> {
@@ -187,7 +176,6 @@ export async function setSharePermissionFlags(tx: Sql, id: string, p: { canShare
 /** Remote disable: the account can no longer sign in (its sessions are revoked by the caller). */
 export async function markDisabled(tx: Sql, accountId: string, byAccountId: string): Promise<void> {
 	await tx`update accounts set disabled_at = now(), disabled_by = ${byAccountId}, updated_at = now() where id = ${accountId}`;
-	await presenceOffline(tx, accountId);
 }
 
 /** Enable again, clearing the old account-wide failure count and lock too. */

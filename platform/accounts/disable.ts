@@ -79,7 +79,7 @@ async function setDisabled(actor: Actor, rawLoginId: unknown, disable: boolean, 
 				await voidLiveCodes(tx, account.id, 'account_disabled');
 				// Delivered on commit: the app locks itself and its event stream closes.
 				await publish(tx, { tenantId, account: account.id }, { type: 'account.disabled', data: {} });
-				if (account.role === 'concierge') await conciergeRemoved(tx, tenantId);
+				if (account.role === 'concierge') await conciergeRemoved(tx, tenantId, account.id);
 			} else {
 				await markEnabled(tx, account.id);
 				// Enabling also lifts every source's sign-in lock on the account.

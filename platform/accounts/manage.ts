@@ -98,7 +98,7 @@ export async function archiveAccount(actor: Actor, accountId: unknown, confirmLo
 		await revokeAccountSessions(tx, a.id);
 		await voidLiveCodes(tx, a.id, 'account_disabled');
 		if (!a.disabledAt) await publish(tx, { tenantId: actor.tenantId, account: a.id }, { type: 'account.disabled', data: {} });
-		if (!a.disabledAt && a.role === 'concierge') await conciergeRemoved(tx, actor.tenantId);
+		if (!a.disabledAt && a.role === 'concierge') await conciergeRemoved(tx, actor.tenantId, a.id);
 		await audit(tx, actor, 'account.archived', a, { freedLoginId: wantsFree });
 		return { freed: wantsFree };
 	});

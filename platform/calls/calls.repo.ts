@@ -213,8 +213,8 @@ export interface PresenceRow {
 /**
  * Every concierge of the tenant with a presence row, and its effective state. The rows alone
  * say it: only an enabled concierge's row can be other than offline (upsertPresence), and
- * disabling or archiving an account sets its row offline in the same statement
- * (accounts.repo.ts). Every ring and every stream snapshot reads this, so it reads no other
+ * disabling or archiving a concierge sets its row offline in the same transaction
+ * (queue.ts, conciergeRemoved). Every ring and every stream snapshot reads this, so it reads no other
  * table's rows per concierge: a join to the accounts cost three index pages per concierge,
  * and under row level security PostgreSQL could not use the role test in an index scan (enum
  * equality is not leakproof) and sometimes read every account of the tenant, kiosks included.
@@ -262,7 +262,7 @@ export async function markDisconnected(tx: Sql, accountId: string): Promise<void
 	await tx`update concierge_presence set disconnected_at = coalesce(disconnected_at, now()) where account_id = ${accountId}`;
 }
 
-/** Persist platform-decided offline for concierges whose stream lapsed; returns who changed. */
+/** Persist platform-decided offline: concierges whose stream lapsed, or whose account was just disabled. */
 export async function persistOffline(tx: Sql, accountIds: string[]): Promise<void> {
 	if (accountIds.length === 0) return;
 	await tx`update concierge_presence set status = 'offline', updated_at = now() where account_id = any(${accountIds}::uuid[]) and status <> 'offline'`;

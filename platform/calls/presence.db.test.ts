@@ -11,7 +11,7 @@ import { makeAccount, makeTenant } from '../testing/factories.ts';
 import { subscribe } from '../events/hub.server.ts';
 import { publish } from '../events/events.ts';
 import type { RealtimeEvent, TenantPresence } from './contract.ts';
-import { acceptCall, callSnapshot, cancelCall, createCall, setAvailability } from './index.ts';
+import { acceptCall, callSnapshot, cancelCall, conciergeRemoved, createCall, setAvailability } from './index.ts';
 import { kioskShows, PRESENCE_EVERY_MS, tenantState } from './presence.ts';
 import { ownerDb } from '../testing/db.ts';
 import { disableAccount, enableAccount } from '../accounts/disable.ts';
@@ -248,6 +248,7 @@ test('a disable and a concierge choosing available at the same moment end with t
 	const g1 = gate();
 	const disabling = withTenant(t.id, async (tx) => {
 		await markDisabled(tx, c1.id, admin.id);
+		await conciergeRemoved(tx, t.id, c1.id);
 		await g1.wait;
 	});
 	await sleep(100);

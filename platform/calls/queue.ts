@@ -162,11 +162,16 @@ export function ringNewCall(
 }
 
 /**
- * A concierge left the tenant's presence by an admin's hand (disabled or archived, its row set
- * offline in the same transaction): calls ringing it ring whom they should now, and kiosks and
- * consoles hear the new counts at once, not at the next change of someone else's presence.
+ * A concierge left the tenant's presence by an admin's hand, in the transaction that disabled
+ * or archived its account, after the account's update: its presence row goes offline (the
+ * tenant's presence read trusts the rows: calls.repo.ts, presenceStates), calls ringing it ring
+ * whom they should now, and kiosks and consoles hear the new counts at once, not at the next
+ * change of someone else's presence. The row's update must be a statement after the account's:
+ * that one waited for any presence write holding the account row (upsertPresence), and only a
+ * new statement sees a row such a write inserted (PostgreSQL's READ COMMITTED).
  */
-export async function conciergeRemoved(tx: Sql, tenantId: string): Promise<void> {
+export async function conciergeRemoved(tx: Sql, tenantId: string, accountId: string): Promise<void> {
+	await repo.persistOffline(tx, [accountId]);
 	await publishPresence(tx, tenantId, await settleQueue(tx, tenantId));
 }
 

@@ -1,8 +1,8 @@
 -- The tenant's presence read (platform/calls/calls.repo.ts, presenceStates) no longer joins the
 -- accounts to leave out disabled accounts and other roles: only an enabled concierge's presence
 -- row can be other than offline. upsertPresence writes a row only for an enabled concierge (with
--- the account row share-locked), and disabling or archiving an account sets its row offline in
--- the same statement (platform/accounts/accounts.repo.ts).
+-- the account row share-locked), and disabling or archiving a concierge sets its row offline in
+-- the same transaction (platform/calls/queue.ts, conciergeRemoved).
 --
 -- Every ring, accept, hang-up and kiosk stream snapshot reads the presence. The join cost three
 -- index pages per concierge, and under row level security PostgreSQL cannot use the role test
